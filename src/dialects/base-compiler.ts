@@ -1,0 +1,118 @@
+import type { Column, ColumnType, Index, ServerDefault, Table } from '../ops/column-types.js'
+import type { DialectName } from '../ops/dialect-name.js'
+import type { AlterColumn, Operation } from '../ops/operations.js'
+import type { SchemaModel } from '../ops/schema-model.js'
+import { statement, type Statement } from './statement.js'
+
+/**
+ * The DDL all three databases accept, in the shape SQLAlchemy renders it;
+ * each dialect overrides only what its database does differently.
+ */
+export abstract class BaseCompiler {
+  abstract readonly name: DialectName
+
+  /** `model` is the schema before `op`; SQLite reads it to rebuild tables. */
+  compile(op: Operation, model: SchemaModel): Statement[] {
+    switch (op.kind) {
+      case 'createTable':
+        return this.createTable(op.table)
+      case 'dropTable':
+        return [statement(`DROP TABLE ${this.quote(op.table)}`)]
+      case 'addColumn':
+        return [statement(`ALTER TABLE ${this.quote(op.table)} ADD COLUMN ${this.columnSpec(op.column, 'add')}`)]
+      case 'dropColumn':
+        return this.dropColumn(op.table, op.column, model)
+      case 'alterColumn':
+        return this.alterColumn(op, model)
+      case 'createIndex':
+        return [this.createIndex(op.index)]
+      case 'dropIndex':
+        return this.dropIndex(op.name, op.table, model)
+      case 'createEnum':
+        return this.createEnum(op.name, op.values)
+      case 'execute':
+        return this.execute(op.sql, op.params ?? [])
+    }
+  }
+
+  protected abstract renderType(type: ColumnType, column: Column): string
+  protected abstract renderDefault(value: ServerDefault, context: 'create' | 'add'): string
+  protected abstract alterColumn(op: AlterColumn, model: SchemaModel): Statement[]
+
+  protected reserved: ReadonlySet<string> = new Set()
+
+  quote(identifier: string): string {
+    return this.reserved.has(identifier.toLowerCase()) ? `"${identifier}"` : identifier
+  }
+
+  protected quoteList(columns: readonly string[]): string {
+    return columns.map((c) => this.quote(c)).join(', ')
+  }
+
+  protected columnSpec(column: Column, context: 'create' | 'add'): string {
+    const parts = [this.quote(column.name), this.renderType(column.type, column)]
+    if (column.default) parts.push(`DEFAULT ${this.renderDefault(column.default, context)}`)
+    if (!column.nullable) parts.push('NOT NULL')
+    return parts.join(' ')
+  }
+
+  protected tableBody(table: Table, options: { checks: boolean }): string[] {
+    const lines = table.columns.map((c) => this.columnSpec(c, 'create'))
+    const pkName = table.primaryKeyName ? `CONSTRAINT ${table.primaryKeyName} ` : ''
+    lines.push(`${pkName}PRIMARY KEY (${this.quoteList(table.primaryKey)})`)
+    for (const fk of table.foreignKeys) {
+      lines.push(
+        `FOREIGN KEY(${this.quoteList(fk.columns)}) REFERENCES ${this.quote(fk.refTable)} (${this.quoteList(fk.refColumns)})`,
+      )
+    }
+    for (const unique of table.uniques) {
+      lines.push(`CONSTRAINT ${unique.name} UNIQUE (${this.quoteList(unique.columns)})`)
+    }
+    if (options.checks) {
+      for (const c of table.columns) {
+        if (c.type.kind === 'boolean' && c.type.check) lines.push(`CHECK (${this.quote(c.name)} IN (0, 1))`)
+      }
+    }
+    return lines
+  }
+
+  protected tableSuffix(): string {
+    return ''
+  }
+
+  protected createTable(table: Table): Statement[] {
+    const body = this.tableBody(table, { checks: this.booleanChecks })
+    return [statement(`CREATE TABLE ${this.quote(table.name)} (\n\t${body.join(', \n\t')}\n)${this.tableSuffix()}`)]
+  }
+
+  /** Whether Glance's Boolean() gets a CHECK constraint (not where booleans are native). */
+  protected abstract readonly booleanChecks: boolean
+
+  protected createIndex(index: Index): Statement {
+    const unique = index.unique ? 'UNIQUE ' : ''
+    return statement(`CREATE ${unique}INDEX ${index.name} ON ${this.quote(index.table)} (${this.quoteList(index.columns)})`)
+  }
+
+  protected dropIndex(name: string, _table: string, _model: SchemaModel): Statement[] {
+    return [statement(`DROP INDEX ${name}`)]
+  }
+
+  protected dropColumn(table: string, column: string, _model: SchemaModel): Statement[] {
+    return [statement(`ALTER TABLE ${this.quote(table)} DROP COLUMN ${this.quote(column)}`)]
+  }
+
+  protected createEnum(_name: string, _values: readonly string[]): Statement[] {
+    return []
+  }
+
+  protected execute(sql: import('../ops/operations.js').DialectSql, params: readonly unknown[]): Statement[] {
+    const own = sql[this.name] ?? sql.all
+    if (own === undefined) return []
+    const texts = typeof own === 'string' ? [own] : own
+    return texts.map((text) => statement(text, params))
+  }
+}
+
+export function quoteLiteral(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`
+}

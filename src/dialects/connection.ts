@@ -1,0 +1,26 @@
+import type { DialectName } from '../ops/dialect-name.js'
+
+export type { DialectName }
+
+/** A row as the driver returns it: column name to value (strings for DATETIME and BIGINT). */
+export type Row = Record<string, unknown>
+
+/**
+ * One open session on a database. Statements use `?` placeholders on every
+ * dialect; the PostgreSQL adapter renumbers them to `$1..$n`.
+ * Values: booleans are passed as JS booleans and come back as the driver gives
+ * them (0/1 on sqlite and mysql, true/false on postgresql).
+ */
+export interface Connection {
+  readonly dialect: DialectName
+  /** Rows of a SELECT (or any statement returning rows). */
+  query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>
+  /** Runs a statement and returns the number of rows it changed (matched on MySQL). */
+  execute(sql: string, params?: readonly unknown[]): Promise<number>
+  /**
+   * Runs `fn` inside BEGIN/COMMIT, rolling back if it throws. Not re-entrant.
+   * On MySQL a DDL statement inside still commits implicitly.
+   */
+  transaction<T>(fn: () => Promise<T>): Promise<T>
+  close(): Promise<void>
+}

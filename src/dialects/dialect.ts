@@ -1,0 +1,27 @@
+import type { DialectName } from '../ops/dialect-name.js'
+import type { BaseCompiler } from './base-compiler.js'
+import type { Connection } from './connection.js'
+
+/**
+ * Everything that differs between the databases Glance supports, beyond SQL
+ * text (which the compiler owns). The engine reaches a database only through
+ * this interface and a Connection.
+ */
+export interface Dialect {
+  readonly name: DialectName
+  readonly compiler: BaseCompiler
+  /**
+   * DDL inside a transaction is undone on rollback (PostgreSQL, SQLite).
+   * MySQL commits implicitly around every DDL statement.
+   */
+  readonly transactionalDdl: boolean
+  /**
+   * Runs `fn` while holding the migration lock, so that two runners never
+   * change the schema at once; waits up to `timeoutMs` for another holder.
+   * On SQLite the lock is the write transaction itself, so `fn` already runs
+   * inside one and must not open its own.
+   */
+  withMigrationLock<T>(conn: Connection, timeoutMs: number, fn: (ownsTransaction: boolean) => Promise<T>): Promise<T>
+  /** Names of the tables in the connected database/schema. */
+  tableNames(conn: Connection): Promise<string[]>
+}

@@ -1,0 +1,73 @@
+import type { Column, ColumnType, ServerDefault } from '../../ops/column-types.js'
+import type { AlterColumn } from '../../ops/operations.js'
+import { SchemaModel } from '../../ops/schema-model.js'
+import { BaseCompiler, quoteLiteral } from '../base-compiler.js'
+import { statement, type Statement } from '../statement.js'
+
+/** Words SQLAlchemy quotes in Glance's MySQL DDL. */
+const MYSQL_RESERVED = new Set(['position', 'key', 'order', 'group', 'desc', 'range', 'interval'])
+
+export class MysqlCompiler extends BaseCompiler {
+  readonly name = 'mysql' as const
+  protected readonly booleanChecks = true
+  protected override reserved = MYSQL_RESERVED
+
+  override quote(identifier: string): string {
+    return this.reserved.has(identifier.toLowerCase()) ? `\`${identifier}\`` : identifier
+  }
+
+  protected renderType(type: ColumnType): string {
+    switch (type.kind) {
+      case 'string':
+        return `VARCHAR(${type.length})`
+      case 'text':
+        return 'TEXT'
+      case 'integer':
+        return 'INTEGER'
+      case 'bigInteger':
+        return 'BIGINT'
+      case 'boolean':
+        return 'BOOL'
+      case 'dateTime':
+        return 'DATETIME'
+      case 'numeric':
+        return 'NUMERIC'
+      case 'enum':
+        return `ENUM(${type.values.map(quoteLiteral).join(',')})`
+    }
+  }
+
+  protected renderDefault(value: ServerDefault): string {
+    return value.kind === 'string' ? quoteLiteral(value.value) : String(value.value)
+  }
+
+  /** MySQL writes NOT NULL before DEFAULT, and AUTO_INCREMENT last. */
+  protected override columnSpec(column: Column): string {
+    const parts = [this.quote(column.name), this.renderType(column.type)]
+    if (!column.nullable) parts.push('NOT NULL')
+    if (column.default) parts.push(`DEFAULT ${this.renderDefault(column.default)}`)
+    if (column.autoincrement) parts.push('AUTO_INCREMENT')
+    return parts.join(' ')
+  }
+
+  protected override tableSuffix(): string {
+    return 'ENGINE=InnoDB CHARSET=utf8'
+  }
+
+  /** MySQL index names are per table, so DROP INDEX names the table. */
+  protected override dropIndex(name: string, table: string): Statement[] {
+    return [statement(`DROP INDEX ${name} ON ${this.quote(table)}`)]
+  }
+
+  /** MODIFY restates the whole column, so it is rendered from the model after the change. */
+  protected alterColumn(op: AlterColumn, model: SchemaModel): Statement[] {
+    const scratch = new SchemaModel()
+    scratch.apply({ kind: 'createTable', table: model.table(op.table) })
+    scratch.apply(op)
+    const column = scratch.table(op.table).columns.find((c) => c.name === op.column)
+    if (!column) throw new Error(`no column ${op.table}.${op.column}`)
+    const nullability = column.nullable ? 'NULL' : 'NOT NULL'
+    const fallback = column.default ? ` DEFAULT ${this.renderDefault(column.default)}` : ''
+    return [statement(`ALTER TABLE ${this.quote(op.table)} MODIFY ${this.quote(column.name)} ${this.renderType(column.type)} ${nullability}${fallback}`)]
+  }
+}

@@ -1,0 +1,97 @@
+import type pg from 'pg'
+import type { Connection, Row } from '../connection.js'
+
+const TIMESTAMP_WITHOUT_TIME_ZONE = 1114
+const INT8 = 20
+
+/** One dedicated pg.Client: the advisory lock and the DDL must share a session. */
+export class PostgresqlConnection implements Connection {
+  readonly dialect = 'postgresql' as const
+  readonly #client: pg.Client
+
+  constructor(client: pg.Client) {
+    this.#client = client
+  }
+
+  async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    const result = await this.#client.query(numberPlaceholders(sql), params as unknown[])
+    return result.rows as T[]
+  }
+
+  async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
+    const result = await this.#client.query(numberPlaceholders(sql), params as unknown[])
+    return result.rowCount ?? 0
+  }
+
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.#client.query('BEGIN')
+    try {
+      const result = await fn()
+      await this.#client.query('COMMIT')
+      return result
+    } catch (error) {
+      await this.#client.query('ROLLBACK').catch(() => undefined)
+      throw error
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#client.end()
+  }
+}
+
+/** `?` → `$n`, skipping quoted literals and identifiers. */
+export function numberPlaceholders(sql: string): string {
+  let n = 0
+  let out = ''
+  let quote: string | null = null
+  for (const ch of sql) {
+    if (quote) {
+      if (ch === quote) quote = null
+    } else if (ch === "'" || ch === '"') {
+      quote = ch
+    } else if (ch === '?') {
+      out += `$${++n}`
+      continue
+    }
+    out += ch
+  }
+  return out
+}
+
+export interface PostgresqlTarget {
+  host?: string
+  port?: number
+  user?: string
+  password?: string
+  database?: string
+  connectTimeoutMs: number
+  options: Record<string, string>
+}
+
+export async function openPostgresql(target: PostgresqlTarget): Promise<Connection> {
+  const { default: pgModule } = await import('pg')
+  const types = {
+    getTypeParser(oid: number, format?: 'text' | 'binary') {
+      // Keep naive timestamps and bigints as text: Glance stores naive UTC.
+      if (oid === TIMESTAMP_WITHOUT_TIME_ZONE || oid === INT8) return (value: string) => value
+      return pgModule.types.getTypeParser(oid, format)
+    },
+  }
+  const client = new pgModule.Client({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database,
+    connectionTimeoutMillis: target.connectTimeoutMs,
+    application_name: 'glance-manage',
+    types: types as pg.CustomTypesConfig,
+    ...(target.options.sslmode === 'require' ? { ssl: { rejectUnauthorized: false } } : {}),
+  })
+  // An idle client's socket error would otherwise crash the process.
+  client.on('error', () => undefined)
+  await client.connect()
+  await client.query("SET client_min_messages = 'warning'")
+  return new PostgresqlConnection(client)
+}

@@ -1,0 +1,81 @@
+import type { Column, ColumnType, ServerDefault, Table } from '../../ops/column-types.js'
+import type { AlterColumn, Operation } from '../../ops/operations.js'
+import { SchemaModel } from '../../ops/schema-model.js'
+import { BaseCompiler } from '../base-compiler.js'
+import { statement, type Statement } from '../statement.js'
+
+export class SqliteCompiler extends BaseCompiler {
+  readonly name = 'sqlite' as const
+  protected readonly booleanChecks = true
+
+  protected renderType(type: ColumnType): string {
+    switch (type.kind) {
+      case 'string':
+        return `VARCHAR(${type.length})`
+      case 'text':
+        return 'TEXT'
+      case 'integer':
+        return 'INTEGER'
+      case 'bigInteger':
+        return type.sqliteInteger ? 'INTEGER' : 'BIGINT'
+      case 'boolean':
+        return 'BOOLEAN'
+      case 'dateTime':
+        return 'DATETIME'
+      case 'numeric':
+        return 'NUMERIC'
+      case 'enum':
+        // SQLAlchemy renders a non-native enum as a VARCHAR of the longest value.
+        return `VARCHAR(${Math.max(...type.values.map((v) => v.length))})`
+    }
+  }
+
+  protected renderDefault(value: ServerDefault, context: 'create' | 'add'): string {
+    if (value.kind === 'string') return `'${value.value.replaceAll("'", "''")}'`
+    const literal = value.value ? '1' : '0'
+    // Alembic parenthesises expression defaults in ADD COLUMN.
+    return context === 'add' ? `(${literal})` : literal
+  }
+
+  protected override dropColumn(table: string, column: string, model: SchemaModel): Statement[] {
+    return this.rebuild({ kind: 'dropColumn', table, column }, model)
+  }
+
+  protected alterColumn(op: AlterColumn, model: SchemaModel): Statement[] {
+    return this.rebuild(op, model)
+  }
+
+  /**
+   * SQLite cannot change a column in place, so the table is recreated the way
+   * Alembic's batch mode does it ("move and copy"). As in Alembic, unnamed
+   * CHECK constraints are not carried over: Glance's SQLite `images` table has
+   * none after ocata_expand01, and we keep that schema.
+   */
+  private rebuild(op: Operation & { table: string }, model: SchemaModel): Statement[] {
+    const before = model.table(op.table)
+    const after = tableAfter(before, op)
+    const temporary = `_alembic_tmp_${before.name}`
+    const kept = after.columns.filter((c) => before.columns.some((b) => b.name === c.name)).map((c) => c.name)
+    const body = this.tableBody({ ...after, name: temporary }, { checks: false })
+    const selectList = kept.map((c) => `${before.name}.${this.quote(c)}`).join(', ')
+    return [
+      statement(`CREATE TABLE ${temporary} (\n\t${body.join(', \n\t')}\n)`),
+      statement(`INSERT INTO ${temporary} (${this.quoteList(kept)}) SELECT ${selectList} \nFROM ${before.name}`),
+      statement(`DROP TABLE ${before.name}`),
+      statement(`ALTER TABLE ${temporary} RENAME TO ${before.name}`),
+      ...model
+        .indexesOf(before.name)
+        .filter((index) => index.columns.every((c) => after.columns.some((a) => a.name === c)))
+        .map((index) => this.createIndex(index)),
+    ]
+  }
+}
+
+function tableAfter(table: Table, op: Operation): Table {
+  const scratch = new SchemaModel()
+  scratch.apply({ kind: 'createTable', table })
+  scratch.apply(op)
+  return scratch.table(table.name)
+}
+
+export type { Column }

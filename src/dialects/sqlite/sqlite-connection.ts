@@ -1,0 +1,58 @@
+import type Database from 'better-sqlite3'
+import type { Connection, Row } from '../connection.js'
+
+/**
+ * better-sqlite3 is synchronous; the adapter only wraps results in promises
+ * so the engine can treat every database alike.
+ */
+export class SqliteConnection implements Connection {
+  readonly dialect = 'sqlite' as const
+  readonly #db: Database.Database
+
+  constructor(db: Database.Database) {
+    this.#db = db
+  }
+
+  async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return this.#db.prepare(sql).all(...params.map(toSqliteValue)) as T[]
+  }
+
+  async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
+    const statement = this.#db.prepare(sql)
+    if (statement.reader) {
+      statement.all(...params.map(toSqliteValue))
+      return 0
+    }
+    return statement.run(...params.map(toSqliteValue)).changes
+  }
+
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    // IMMEDIATE takes the write lock at BEGIN, so two runners serialise here
+    // (waiting up to busy_timeout) instead of failing later on upgrade.
+    this.#db.exec('BEGIN IMMEDIATE')
+    try {
+      const result = await fn()
+      this.#db.exec('COMMIT')
+      return result
+    } catch (error) {
+      if (this.#db.inTransaction) this.#db.exec('ROLLBACK')
+      throw error
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#db.close()
+  }
+}
+
+function toSqliteValue(value: unknown): unknown {
+  if (typeof value === 'boolean') return value ? 1 : 0
+  if (value instanceof Date) return value.toISOString().replace('T', ' ').replace('Z', '')
+  return value
+}
+
+export async function openSqlite(path: string, busyTimeoutMs: number): Promise<Connection> {
+  const { default: BetterSqlite3 } = await import('better-sqlite3')
+  const db = new BetterSqlite3(path, { timeout: busyTimeoutMs })
+  return new SqliteConnection(db)
+}

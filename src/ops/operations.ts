@@ -1,0 +1,33 @@
+import type { Column, Index, ServerDefault, Table } from './column-types.js'
+
+/** What a revision asks for, as plain data; a dialect compiles it into statements. */
+export type Operation =
+  | { readonly kind: 'createTable'; readonly table: Table }
+  | { readonly kind: 'dropTable'; readonly table: string }
+  | { readonly kind: 'addColumn'; readonly table: string; readonly column: Column }
+  | { readonly kind: 'dropColumn'; readonly table: string; readonly column: string }
+  | {
+      readonly kind: 'alterColumn'
+      readonly table: string
+      readonly column: string
+      readonly nullable?: boolean
+      /** `null` drops the default. */
+      readonly default?: ServerDefault | null
+    }
+  | { readonly kind: 'createIndex'; readonly index: Index }
+  | { readonly kind: 'dropIndex'; readonly name: string; readonly table: string }
+  | { readonly kind: 'createEnum'; readonly name: string; readonly values: readonly string[] }
+  | { readonly kind: 'execute'; readonly sql: DialectSql; readonly params?: readonly unknown[] }
+
+/**
+ * Literal SQL for data changes, triggers and the like. `all` is used where a
+ * dialect has no entry of its own; a dialect with neither runs nothing.
+ */
+export interface DialectSql {
+  readonly all?: string
+  readonly sqlite?: string | readonly string[]
+  readonly postgresql?: string | readonly string[]
+  readonly mysql?: string | readonly string[]
+}
+
+export type AlterColumn = Extract<Operation, { kind: 'alterColumn' }>
