@@ -1,0 +1,21 @@
+import type { Connection } from '../connection.js'
+import type { Dialect } from '../dialect.js'
+import { MysqlCompiler } from './mysql-compiler.js'
+import { LOCK_TABLE, withLeaseLock } from './mysql-lease-lock.js'
+
+export function mysqlDialect(openAnother: () => Promise<Connection>): Dialect {
+  return {
+    name: 'mysql',
+    compiler: new MysqlCompiler(),
+    transactionalDdl: false,
+    async withMigrationLock(conn, timeoutMs, fn) {
+      return withLeaseLock(conn, openAnother, timeoutMs, () => fn(false))
+    },
+    async tableNames(conn: Connection) {
+      const rows = await conn.query<{ name: string }>(
+        'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME',
+      )
+      return rows.map((r) => r.name).filter((name) => name !== LOCK_TABLE)
+    },
+  }
+}

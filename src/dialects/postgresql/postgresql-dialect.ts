@@ -1,0 +1,41 @@
+import type { Connection } from '../connection.js'
+import type { Dialect } from '../dialect.js'
+import { LockTimeoutError } from '../lock-timeout.js'
+import { PostgresqlCompiler } from './postgresql-compiler.js'
+
+/** Any fixed 64-bit key; "glance-manage" hashed, so other tools are unlikely to pick it. */
+const LOCK_KEY = '7305962771434108228'
+const POLL_MS = 200
+
+export const postgresqlDialect: Dialect = {
+  name: 'postgresql',
+  compiler: new PostgresqlCompiler(),
+  transactionalDdl: true,
+  // A session-level advisory lock: held across the per-step transactions and
+  // released by the server when the session ends, even if we are killed.
+  async withMigrationLock(conn, timeoutMs, fn) {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const [row] = await conn.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS locked`)
+      if (row?.locked) break
+      if (Date.now() >= deadline) {
+        const [holder] = await conn.query<{ pid: number }>(
+          `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = (${LOCK_KEY}::bigint & 4294967295)::oid LIMIT 1`,
+        )
+        throw new LockTimeoutError(timeoutMs, holder ? `PostgreSQL backend ${holder.pid}` : 'another session')
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+    }
+    try {
+      return await fn(false)
+    } finally {
+      await conn.query(`SELECT pg_advisory_unlock(${LOCK_KEY})`).catch(() => undefined)
+    }
+  },
+  async tableNames(conn: Connection) {
+    const rows = await conn.query<{ name: string }>(
+      'SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename',
+    )
+    return rows.map((r) => r.name)
+  },
+}

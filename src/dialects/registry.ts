@@ -1,0 +1,82 @@
+import type { Database } from '../engine/database.js'
+import type { Connection } from './connection.js'
+import type { Dialect } from './dialect.js'
+import { openMysql } from './mysql/mysql-connection.js'
+import { mysqlDialect } from './mysql/mysql-dialect.js'
+import { openPostgresql } from './postgresql/postgresql-connection.js'
+import { postgresqlDialect } from './postgresql/postgresql-dialect.js'
+import { openSqlite } from './sqlite/sqlite-connection.js'
+import { sqliteDialect } from './sqlite/sqlite-dialect.js'
+import { redactSecrets, redactUrl, type DatabaseUrl } from './url.js'
+
+export interface OpenOptions {
+  /** How long to wait for another runner's lock (SQLite: busy timeout). */
+  readonly lockTimeoutMs: number
+  readonly connectTimeoutMs: number
+  /** oslo.db's `[database] mysql_sql_mode`, TRADITIONAL by default. */
+  readonly mysqlSqlMode: string
+}
+
+/** A connection failure, worded without the password. */
+export class ConnectError extends Error {
+  override name = 'ConnectError'
+}
+
+/** Opens the database a URL names; a driver module is loaded only when its URL is used. */
+export async function openDatabase(url: DatabaseUrl, options: OpenOptions): Promise<Database> {
+  const open = connector(url, options)
+  let conn: Connection
+  try {
+    conn = await open()
+  } catch (error) {
+    const reason = redactSecrets(error instanceof Error ? error.message : String(error), url)
+    throw new ConnectError(`Cannot connect to ${redactUrl(url)}: ${reason || (error as { code?: string }).code || 'unknown error'}`)
+  }
+  const openAnother = async () => open()
+  const dialect: Dialect =
+    url.dialect === 'sqlite' ? sqliteDialect : url.dialect === 'postgresql' ? postgresqlDialect : mysqlDialect(openAnother)
+  return { conn, dialect, openAnother, close: () => conn.close() }
+}
+
+function connector(url: DatabaseUrl, options: OpenOptions): () => Promise<Connection> {
+  const first = (key: string) => url.query[key]?.[0]
+  switch (url.dialect) {
+    case 'sqlite': {
+      const path = url.database && url.database !== '' ? url.database : ':memory:'
+      return () => openSqlite(path, options.lockTimeoutMs)
+    }
+    case 'postgresql': {
+      const socketHost = first('host')
+      return () =>
+        openPostgresql({
+          host: url.host || socketHost,
+          port: url.port,
+          user: url.username,
+          password: url.password,
+          database: url.database,
+          connectTimeoutMs: options.connectTimeoutMs,
+          options: Object.fromEntries(Object.entries(url.query).map(([k, v]) => [k, v[0] ?? ''])),
+        })
+    }
+    case 'mysql':
+      return () =>
+        openMysql({
+          host: url.host || undefined,
+          port: url.port,
+          user: url.username,
+          password: url.password,
+          database: url.database,
+          socketPath: first('unix_socket'),
+          charset: mysqlCharset(first('charset')),
+          connectTimeoutMs: options.connectTimeoutMs,
+          sqlMode: options.mysqlSqlMode,
+        })
+  }
+}
+
+/** SQLAlchemy's `charset=utf8` means MySQL's utf8mb3; mysql2 wants a collation-style name. */
+function mysqlCharset(charset: string | undefined): string | undefined {
+  if (!charset) return undefined
+  const name = charset.toUpperCase()
+  return name === 'UTF8' ? 'UTF8_GENERAL_CI' : name === 'UTF8MB4' ? 'UTF8MB4_GENERAL_CI' : name
+}
