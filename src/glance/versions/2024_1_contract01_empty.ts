@@ -1,0 +1,11 @@
+import { defineRevision } from '../../engine/revision.js'
+
+/** Keeps every release's expand and contract paired, even when it changes nothing. */
+export default defineRevision({
+  id: '2024_1_contract01',
+  revises: '2023_1_contract01',
+  dependsOn: '2024_1_expand01',
+  phase: 'contract',
+  message: '',
+  upgrade() {},
+})

@@ -1,0 +1,93 @@
+import type { DialectSql } from '../ops/operations.js'
+
+/**
+ * While Ocata's expand is applied but not yet contracted, nodes of the old
+ * release write `is_public` and nodes of the new release write `visibility`.
+ * These triggers derive the missing column from the one the writer set, and
+ * reject a row that sets neither or both (or NULLs one out), so that both
+ * generations read consistent data. Glance ships them for MySQL only; the
+ * PostgreSQL pair below applies the same decision list, so rolling upgrades
+ * work there too.
+ */
+const MESSAGE = 'Invalid visibility value'
+
+const MYSQL_INSERT = `CREATE TRIGGER insert_visibility BEFORE INSERT ON images
+FOR EACH ROW
+BEGIN
+    IF NEW.is_public <=> NULL AND NEW.visibility <=> NULL THEN
+        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '${MESSAGE}';
+    ELSEIF NOT (NEW.is_public <=> NULL OR NEW.visibility <=> NULL) THEN
+        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '${MESSAGE}';
+    ELSEIF NOT NEW.is_public <=> NULL THEN
+        SET NEW.visibility = IF(NEW.is_public = 1, 'public', 'shared');
+    ELSE
+        SET NEW.is_public = IF(NEW.visibility = 'public', 1, 0);
+    END IF;
+END`
+
+const MYSQL_UPDATE = `CREATE TRIGGER update_visibility BEFORE UPDATE ON images
+FOR EACH ROW
+BEGIN
+    IF NOT NEW.is_public <=> OLD.is_public THEN
+        IF NEW.is_public <=> NULL OR NOT NEW.visibility <=> OLD.visibility THEN
+            SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '${MESSAGE}';
+        END IF;
+        SET NEW.visibility = IF(NEW.is_public <=> 1, 'public', 'shared');
+    ELSEIF NOT NEW.visibility <=> OLD.visibility THEN
+        IF NEW.visibility <=> NULL THEN
+            SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '${MESSAGE}';
+        END IF;
+        SET NEW.is_public = IF(NEW.visibility <=> 'public', 1, 0);
+    END IF;
+END`
+
+const POSTGRESQL_INSERT_FUNCTION = `CREATE OR REPLACE FUNCTION insert_visibility() RETURNS trigger AS $$
+BEGIN
+    IF (NEW.is_public IS NULL) = (NEW.visibility IS NULL) THEN
+        RAISE EXCEPTION '${MESSAGE}' USING ERRCODE = 'check_violation';
+    ELSIF NEW.is_public IS NOT NULL THEN
+        NEW.visibility := CASE WHEN NEW.is_public THEN 'public' ELSE 'shared' END::image_visibility;
+    ELSE
+        NEW.is_public := NEW.visibility = 'public';
+    END IF;
+    RETURN NEW;
+END
+$$ LANGUAGE plpgsql`
+
+const POSTGRESQL_UPDATE_FUNCTION = `CREATE OR REPLACE FUNCTION update_visibility() RETURNS trigger AS $$
+BEGIN
+    IF NEW.is_public IS DISTINCT FROM OLD.is_public THEN
+        IF NEW.is_public IS NULL OR NEW.visibility IS DISTINCT FROM OLD.visibility THEN
+            RAISE EXCEPTION '${MESSAGE}' USING ERRCODE = 'check_violation';
+        END IF;
+        NEW.visibility := CASE WHEN NEW.is_public THEN 'public' ELSE 'shared' END::image_visibility;
+    ELSIF NEW.visibility IS DISTINCT FROM OLD.visibility THEN
+        IF NEW.visibility IS NULL THEN
+            RAISE EXCEPTION '${MESSAGE}' USING ERRCODE = 'check_violation';
+        END IF;
+        NEW.is_public := NEW.visibility = 'public';
+    END IF;
+    RETURN NEW;
+END
+$$ LANGUAGE plpgsql`
+
+export const CREATE_VISIBILITY_TRIGGERS: DialectSql = {
+  mysql: [MYSQL_INSERT, MYSQL_UPDATE],
+  postgresql: [
+    POSTGRESQL_INSERT_FUNCTION,
+    POSTGRESQL_UPDATE_FUNCTION,
+    'CREATE TRIGGER insert_visibility BEFORE INSERT ON images FOR EACH ROW EXECUTE FUNCTION insert_visibility()',
+    'CREATE TRIGGER update_visibility BEFORE UPDATE ON images FOR EACH ROW EXECUTE FUNCTION update_visibility()',
+  ],
+}
+
+/** Safe on every path: nothing to drop after an offline expand. */
+export const DROP_VISIBILITY_TRIGGERS: DialectSql = {
+  mysql: ['DROP TRIGGER IF EXISTS insert_visibility', 'DROP TRIGGER IF EXISTS update_visibility'],
+  postgresql: [
+    'DROP TRIGGER IF EXISTS insert_visibility ON images',
+    'DROP TRIGGER IF EXISTS update_visibility ON images',
+    'DROP FUNCTION IF EXISTS insert_visibility()',
+    'DROP FUNCTION IF EXISTS update_visibility()',
+  ],
+}
