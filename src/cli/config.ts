@@ -1,0 +1,256 @@
+/**
+ * Glance's configuration as `glance-manage` reads it through oslo.config:
+ * which files, in which order, and how an option's value is chosen.
+ */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import {
+  IniParseError,
+  InterpolationError,
+  interpolate,
+  normalizeGroupName,
+  parseIni,
+  type IniDocument,
+} from './oslo-ini.js'
+
+/** --config-file and --config-dir values, in command-line order (empty when not given). */
+export interface ConfigSources {
+  configFiles: string[]
+  configDirs: string[]
+}
+
+export interface GlanceConfig {
+  /** `[database] connection` or a deprecated spelling; undefined when unset or empty. */
+  connection: string | undefined
+  metadataSourcePath: string
+  /** Absolute paths of the files parsed, in parse order. */
+  sourcesRead: string[]
+  /** Every key of the `[database]` group, substituted (includes `connection`: a secret). */
+  databaseOptions: Record<string, string>
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}
+
+const DEFAULT_METADATA_SOURCE_PATH = '/etc/glance/metadefs/'
+
+/**
+ * oslo.db's `[database] connection` and its deprecated names, in the order
+ * oslo.config tries them within one file (group names already normalized).
+ */
+const CONNECTION_NAMES: ReadonlyArray<readonly [string, string]> = [
+  ['database', 'connection'],
+  ['DEFAULT', 'sql_connection'],
+  ['database', 'sql_connection'], // written [DATABASE] in oslo.db
+  ['sql', 'connection'],
+]
+
+/** Registered defaults a `$reference` may resolve to when no file sets the option. */
+const BUILTIN_DEFAULTS = new Map([['DEFAULT metadata_source_path', DEFAULT_METADATA_SOURCE_PATH]])
+
+/**
+ * The files and dirs oslo.config would use for glance-manage when none are
+ * given: glance-manage asks for the first glance.conf and glance-api.conf,
+ * then again glance.conf and glance-manage.conf; the dirs are glance.conf.d
+ * and glance-manage.conf.d. Each name is looked up in the directories below,
+ * first hit wins.
+ */
+export function defaultConfigSources(
+  env: NodeJS.ProcessEnv = process.env,
+  exists: (path: string) => boolean = fs.existsSync,
+): ConfigSources {
+  const home = path.resolve(env.HOME ?? os.homedir())
+  const searchDirs = [path.join(home, '.glance'), home, '/etc/glance', '/etc']
+  if (env.SNAP_COMMON) searchDirs.push(path.join(env.SNAP_COMMON, 'etc', 'glance'))
+  if (env.SNAP) searchDirs.push(path.join(env.SNAP, 'etc', 'glance'))
+
+  const find = (name: string): string | undefined =>
+    searchDirs.map((dir) => path.join(dir, name)).find((candidate) => exists(candidate))
+  const found = (names: string[]): string[] =>
+    names.map(find).filter((candidate): candidate is string => candidate !== undefined)
+
+  const files = found(['glance.conf', 'glance-api.conf', 'glance.conf', 'glance-manage.conf'])
+  return {
+    configFiles: keepLastOccurrence(files),
+    configDirs: found(['glance.conf.d', 'glance-manage.conf.d']),
+  }
+}
+
+/**
+ * oslo.config replaces the default files only when --config-file is given,
+ * and the default dirs only when --config-dir is given, independently.
+ */
+export function withDefaultConfigSources(
+  given: ConfigSources,
+  env: NodeJS.ProcessEnv = process.env,
+  exists: (path: string) => boolean = fs.existsSync,
+): ConfigSources {
+  if (given.configFiles.length > 0 && given.configDirs.length > 0) return given
+  const defaults = defaultConfigSources(env, exists)
+  return {
+    configFiles: given.configFiles.length > 0 ? given.configFiles : defaults.configFiles,
+    configDirs: given.configDirs.length > 0 ? given.configDirs : defaults.configDirs,
+  }
+}
+
+/**
+ * oslo parses glance.conf twice (before glance-api.conf and again before
+ * glance-manage.conf). Only the later parse can win a lookup, so dropping the
+ * earlier one changes nothing but the list of sources.
+ */
+function keepLastOccurrence(files: string[]): string[] {
+  return files.filter((file, index) => files.lastIndexOf(file) === index)
+}
+
+interface ParsedFile {
+  path: string
+  /** Sections keyed by normalized group name. */
+  groups: IniDocument
+}
+
+/**
+ * Parses the files, then each dir's `*.conf` files in sorted order; a later
+ * file overrides an earlier one. (oslo reads --config-file and --config-dir in
+ * the order they appear on the command line; ConfigSources keeps them apart.)
+ */
+export function loadConfig(
+  sources: ConfigSources,
+  readFile: (path: string) => string = (file) => fs.readFileSync(file, 'utf8'),
+): GlanceConfig {
+  const parsed: ParsedFile[] = []
+  const notFound: string[] = []
+  const notReadable: string[] = []
+
+  const parseFile = (file: string): void => {
+    let text: string
+    try {
+      text = readFile(file)
+    } catch (error) {
+      // oslo reports missing and unreadable files together, after parsing the rest.
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ENOENT') notFound.push(file)
+      else if (code === 'EACCES' || code === 'EPERM') notReadable.push(file)
+      else throw new ConfigError(`Failed to read config file ${file}: ${(error as Error).message}`)
+      return
+    }
+    try {
+      parsed.push({ path: file, groups: parseIni(text, { normalizeSection: normalizeGroupName }) })
+    } catch (error) {
+      if (error instanceof IniParseError) {
+        throw new ConfigError(`Failed to parse ${file}: ${error.message}`)
+      }
+      throw error
+    }
+  }
+
+  for (const file of sources.configFiles) parseFile(path.resolve(expandHome(file)))
+  for (const dir of sources.configDirs) {
+    const expanded = expandHome(dir)
+    if (!fs.existsSync(expanded)) {
+      throw new ConfigError(`Failed to read config file directory: ${expanded}`)
+    }
+    for (const file of confFilesIn(expanded)) parseFile(path.resolve(file))
+  }
+
+  if (notFound.length > 0) {
+    throw new ConfigError(`Failed to find some config files: ${notFound.join(',')}`)
+  }
+  if (notReadable.length > 0) {
+    throw new ConfigError(`Failed to open some config files: ${notReadable.join(',')}`)
+  }
+
+  const resolve = optionResolver(parsed)
+  const connection = resolve('database', 'connection')
+  const databaseKeys = new Set(
+    parsed.flatMap((file) => [...(file.groups.get('database')?.keys() ?? [])]),
+  )
+  return {
+    connection: connection === '' ? undefined : connection,
+    metadataSourcePath: resolve('DEFAULT', 'metadata_source_path') ?? DEFAULT_METADATA_SOURCE_PATH,
+    sourcesRead: parsed.map((file) => file.path),
+    databaseOptions: Object.fromEntries(
+      [...databaseKeys].map((key) => [key, resolve('database', key) ?? '']),
+    ),
+  }
+}
+
+/** Like Python's glob('dir/*.conf'): hidden files excluded, sorted. */
+function confFilesIn(dir: string): string[] {
+  let names: string[]
+  try {
+    names = fs.readdirSync(dir)
+  } catch {
+    return [] // not a directory: glob finds nothing in it either
+  }
+  return names
+    .filter((name) => name.endsWith('.conf') && !name.startsWith('.'))
+    .map((name) => path.join(dir, name))
+    .sort()
+}
+
+function expandHome(file: string): string {
+  if (file !== '~' && !file.startsWith('~/')) return file
+  return path.join(process.env.HOME ?? os.homedir(), file.slice(1))
+}
+
+/**
+ * Returns `resolve(group, name)`: the option's substituted value, or undefined
+ * if no file sets it. As in oslo, the newest file that sets any of the
+ * option's names wins (the current name before deprecated ones within a
+ * file), and within a file the last occurrence wins.
+ */
+function optionResolver(files: ParsedFile[]): (group: string, name: string) => string | undefined {
+  const resolving: string[] = [] // the chain of options being substituted, to catch cycles
+
+  const rawValue = (group: string, name: string): string | undefined => {
+    const names: ReadonlyArray<readonly [string, string]> =
+      group === 'database' && name === 'connection' ? CONNECTION_NAMES : [[group, name]]
+    for (let index = files.length - 1; index >= 0; index--) {
+      for (const [candidateGroup, candidateName] of names) {
+        const values = files[index]?.groups.get(candidateGroup)?.get(candidateName)
+        if (values !== undefined) return values[values.length - 1]
+      }
+    }
+    return BUILTIN_DEFAULTS.get(`${group} ${name}`)
+  }
+
+  // `$name` means an option of the same group, else of DEFAULT;
+  // `${group.name}` an option of that group.
+  const lookupReference = (group: string, reference: string): string | undefined => {
+    const dot = reference.indexOf('.')
+    if (dot >= 0) {
+      return resolve(normalizeGroupName(reference.slice(0, dot)), reference.slice(dot + 1))
+    }
+    return (
+      resolve(group, reference) ?? (group === 'DEFAULT' ? undefined : resolve('DEFAULT', reference))
+    )
+  }
+
+  const resolve = (group: string, name: string): string | undefined => {
+    const raw = rawValue(group, name)
+    if (raw === undefined) return undefined
+    const option = `[${group}] ${name}`
+    if (resolving.includes(option)) {
+      const chain = [...resolving.slice(resolving.indexOf(option)), option].join(' -> ')
+      throw new ConfigError(`template substitution error: circular reference ${chain}`)
+    }
+    resolving.push(option)
+    try {
+      return interpolate(raw, (reference) => lookupReference(group, reference))
+    } catch (error) {
+      // Name the option holding the bad reference; outer options pass it on.
+      if (error instanceof InterpolationError) throw new ConfigError(`${option}: ${error.message}`)
+      throw error
+    } finally {
+      resolving.pop()
+    }
+  }
+
+  return resolve
+}
