@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import type { Database } from '../engine/database.js'
 import type { Connection } from './connection.js'
 import type { Dialect } from './dialect.js'
@@ -15,6 +16,11 @@ export interface OpenOptions {
   readonly connectTimeoutMs: number
   /** oslo.db's `[database] mysql_sql_mode`, TRADITIONAL by default. */
   readonly mysqlSqlMode: string
+  /**
+   * SQLite only: a missing file is not created (read-only commands such as
+   * `db version` then see an empty database and leave no file behind).
+   */
+  readonly createIfMissing?: boolean
 }
 
 /** A connection failure, worded without the password. */
@@ -42,7 +48,8 @@ function connector(url: DatabaseUrl, options: OpenOptions): () => Promise<Connec
   const first = (key: string) => url.query[key]?.[0]
   switch (url.dialect) {
     case 'sqlite': {
-      const path = url.database && url.database !== '' ? url.database : ':memory:'
+      const file = url.database && url.database !== '' ? url.database : ':memory:'
+      const path = options.createIfMissing === false && file !== ':memory:' && !existsSync(file) ? ':memory:' : file
       return () => openSqlite(path, options.lockTimeoutMs)
     }
     case 'postgresql': {

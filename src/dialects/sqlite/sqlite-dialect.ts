@@ -8,8 +8,18 @@ export const sqliteDialect: Dialect = {
   transactionalDdl: true,
   // The connection was opened with busy_timeout = the lock timeout, so BEGIN
   // IMMEDIATE waits for another writer; the lock dies with its process.
+  //
+  // Foreign keys are switched off for migrations, as Glance's migrations run:
+  // a table rebuild drops and renames a parent table, which would otherwise
+  // fail or cascade. The pragma is a no-op inside a transaction, so it is set
+  // before BEGIN and restored after.
   async withMigrationLock(conn, _timeoutMs, fn) {
-    return conn.transaction(() => fn(true))
+    await conn.execute('PRAGMA foreign_keys = OFF')
+    try {
+      return await conn.transaction(() => fn(true))
+    } finally {
+      await conn.execute('PRAGMA foreign_keys = ON')
+    }
   },
   async tableNames(conn: Connection) {
     const rows = await conn.query<{ name: string }>(

@@ -1,0 +1,31 @@
+import type { Database } from '../engine/database.js'
+import type { GlanceConfig } from './config.js'
+
+/** Where an action writes: stdout for results scripts parse, stderr for logs and errors. */
+export interface Output {
+  out(line: string): void
+  err(line: string): void
+  /** stderr is a terminal: progress lines may redraw in place. */
+  readonly errIsTty: boolean
+}
+
+export type OptionValue = string | number | boolean | undefined
+
+export interface ActionContext {
+  readonly db: Database
+  readonly config: GlanceConfig
+  /** Glance's parameters by name, after binding positionals (strings) and --options. */
+  readonly params: Readonly<Record<string, OptionValue>>
+  /** Our own options: dry_run, lock_timeout, batch_size, format. */
+  readonly extensions: Readonly<Record<string, OptionValue>>
+  readonly output: Output
+}
+
+/** One `glance-manage db <action>`; returns the exit code. */
+export interface ActionHandler {
+  /** Glance's positional parameter names, in order (`db upgrade mitaka02` binds `version`). */
+  readonly params: readonly string[]
+  /** Never writes: a missing SQLite file is not created for it. */
+  readonly readOnly?: boolean
+  run(context: ActionContext): Promise<number>
+}

@@ -1,0 +1,4 @@
+import type { ActionHandler } from './action.js'
+
+/** Actions beyond the schema lifecycle (purge, metadefs), registered by their own modules. */
+export const extraActions: Record<string, ActionHandler> = {}

@@ -1,0 +1,132 @@
+import path from 'node:path'
+import { CommandError, MigrationError } from '../engine/errors.js'
+import { ConnectError, openDatabase } from '../dialects/registry.js'
+import { parseDatabaseUrl, redactSecrets, UrlError, type DatabaseUrl } from '../dialects/url.js'
+import type { ActionHandler, OptionValue, Output } from './action.js'
+import { parseArgv } from './argv.js'
+import { ConfigError, loadConfig, withDefaultConfigSources, type GlanceConfig } from './config.js'
+import { schemaActions } from './schema-actions.js'
+import { extraActions } from './extra-actions.js'
+
+export const DEFAULT_SQLITE_FILE = 'glance.sqlite'
+const EXTENSION_OPTIONS = new Set(['dry_run', 'lock_timeout', 'batch_size', 'format'])
+const CONNECT_TIMEOUT_MS = 10_000
+
+const ACTIONS: Record<string, ActionHandler> = { ...schemaActions, ...extraActions }
+
+/** The whole command line: parse, configure, open, dispatch. The only place that knows about exit codes. */
+export async function main(argv: readonly string[], output: Output, prog = 'glance-manage'): Promise<number> {
+  const parsed = parseArgv(argv, prog)
+  if (parsed.kind === 'exit') {
+    if (parsed.stdout) writeRaw(parsed.stdout, output.out)
+    if (parsed.stderr) writeRaw(parsed.stderr, output.err)
+    return parsed.code
+  }
+  const { globals, command } = parsed
+  const handler = ACTIONS[command.action]
+  if (!handler) {
+    output.err(`glance-manage: db ${command.action} is not available in this version`)
+    return 1
+  }
+  let params: Record<string, OptionValue>
+  try {
+    params = bindParams(command.action, handler.params, command.options, command.args, command.legacy)
+  } catch (error) {
+    output.err((error as Error).message)
+    return 1
+  }
+  const extensions: Record<string, OptionValue> = Object.fromEntries(
+    Object.entries(command.options).filter(([k]) => EXTENSION_OPTIONS.has(k)),
+  ) as Record<string, OptionValue>
+
+  let config: GlanceConfig
+  let url: DatabaseUrl
+  try {
+    config = loadConfig(withDefaultConfigSources({ configFiles: globals.configFiles, configDirs: globals.configDirs }))
+    url = parseDatabaseUrl(connectionOf(config, output))
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof UrlError || error instanceof CommandError) {
+      output.err(error.message)
+      return 1
+    }
+    throw error
+  }
+
+  let db
+  try {
+    const lockTimeoutSeconds = Number(extensions.lock_timeout ?? 300)
+    db = await openDatabase(url, {
+      lockTimeoutMs: lockTimeoutSeconds * 1000,
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      mysqlSqlMode: config.databaseOptions.mysql_sql_mode ?? 'TRADITIONAL',
+      createIfMissing: handler.readOnly !== true && extensions.dry_run !== true,
+    })
+  } catch (error) {
+    output.err(error instanceof ConnectError ? error.message : redactSecrets(String(error), url))
+    return 1
+  }
+  try {
+    return await handler.run({ db, config, params, extensions, output })
+  } catch (error) {
+    output.err(describeError(error, url))
+    return error instanceof CommandError ? error.exitCode : 1
+  } finally {
+    await db.close().catch(() => undefined)
+  }
+}
+
+/**
+ * Glance's connection, or, when no configuration file exists at all, an
+ * SQLite file in the current directory (said on stderr so nobody is surprised).
+ */
+function connectionOf(config: GlanceConfig, output: Output): string {
+  if (config.connection) return config.connection
+  if (config.sourcesRead.length === 0) {
+    const file = path.resolve(DEFAULT_SQLITE_FILE)
+    output.err(`No configuration file found; using the SQLite database ${file} (set [database] connection in glance-api.conf to change)`)
+    return `sqlite:///${file}`
+  }
+  throw new CommandError('No sql_connection parameter is established: set [database] connection in the configuration file')
+}
+
+/**
+ * Glance passes positional action arguments to the action's Python method;
+ * the same value given twice, or too many values, is a TypeError there. We
+ * keep the binding and say what is wrong in one line.
+ */
+function bindParams(
+  action: string,
+  names: readonly string[],
+  options: Record<string, OptionValue>,
+  args: readonly string[],
+  legacy: boolean,
+): Record<string, OptionValue> {
+  const params: Record<string, OptionValue> = {}
+  for (const name of names) if (options[name] !== undefined && options[name] !== false) params[name] = options[name]
+  if (args.length > names.length) {
+    throw new CommandError(
+      `glance-manage db ${action} takes ${names.length} positional argument${names.length === 1 ? '' : 's'} but ${args.length} were given`,
+    )
+  }
+  args.forEach((value, i) => {
+    const name = names[i]!
+    if (params[name] !== undefined && !legacy) {
+      throw new CommandError(`glance-manage db ${action} got multiple values for argument '${name}'`)
+    }
+    params[name] = value
+  })
+  for (const name of names) if (!(name in params) && options[name] === false) params[name] = false
+  return params
+}
+
+function describeError(error: unknown, url: DatabaseUrl): string {
+  if (error instanceof MigrationError) return redactSecrets(`ERROR: ${error.message}`, url)
+  if (error instanceof CommandError) return redactSecrets(error.message, url)
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+  return redactSecrets(`ERROR: ${message.split('\n')[0]}`, url)
+}
+
+function writeRaw(text: string, write: (line: string) => void): void {
+  const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n')
+  for (const line of lines) write(line)
+}

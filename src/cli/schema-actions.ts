@@ -1,0 +1,96 @@
+import type { MigrationEvent } from '../engine/events.js'
+import type { Outcome } from '../glance/outcome.js'
+import { SchemaManager } from '../glance/schema-manager.js'
+import type { ActionContext, ActionHandler, Output } from './action.js'
+
+const DEFAULT_LOCK_TIMEOUT_SECONDS = 300
+const DEFAULT_BATCH_SIZE = 10_000
+
+export function managerFor(context: ActionContext): SchemaManager {
+  const { extensions, output } = context
+  const lockTimeout = Number(extensions.lock_timeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS)
+  return new SchemaManager(context.db, {
+    lockTimeoutMs: lockTimeout * 1000,
+    batchSize: Number(extensions.batch_size ?? DEFAULT_BATCH_SIZE),
+    dryRun: extensions.dry_run === true,
+    onEvent: (event) => renderEvent(event, output, extensions.dry_run === true),
+  })
+}
+
+/** Alembic's log lines on stderr; with --dry-run the SQL goes to stdout, ready to review or pipe to a client. */
+function renderEvent(event: MigrationEvent, output: Output, dryRun: boolean): void {
+  switch (event.kind) {
+    case 'stepStarted': {
+      const line = `Running upgrade ${event.from} -> ${event.to}${event.message ? `, ${event.message}` : ''}`
+      if (dryRun) output.out(`-- ${line}`)
+      else output.err(`INFO  [alembic.runtime.migration] ${line}`)
+      return
+    }
+    case 'statement':
+      output.out(`${event.sql};`)
+      return
+    case 'dataMigrationStarted':
+      output.err(`INFO  [glance.db.migration] Running data migration ${event.id}: ${event.message}`)
+      return
+    case 'dataMigrationDone':
+      output.err(`INFO  [glance.db.migration] Data migration ${event.id} changed ${event.rows} rows`)
+      return
+    case 'lockWaiting':
+      output.err(`INFO  [glance.db.migration] Waiting for the migration lock held by ${event.holder}`)
+      return
+    case 'legacyStamp':
+      output.out("Database is currently not under Alembic's migration control.")
+      output.out(`Placing database under Alembic's migration control at revision: ${event.revision}`)
+      return
+  }
+}
+
+export function emit(outcome: Outcome, output: Output): number {
+  for (const line of outcome.stdout) output.out(line)
+  if (outcome.error) output.err(outcome.error)
+  return outcome.exitCode
+}
+
+function simple(params: readonly string[], run: (manager: SchemaManager, context: ActionContext) => Promise<Outcome>): ActionHandler {
+  return { params, run: async (context) => emit(await run(managerFor(context), context), context.output) }
+}
+
+const stringParam = (value: unknown, fallback: string) =>
+  value === undefined || value === null || value === '' ? fallback : String(value)
+
+export const schemaActions: Record<string, ActionHandler> = {
+  version: {
+    params: [],
+    readOnly: true,
+    async run(context) {
+      const manager = managerFor(context)
+      if (context.extensions.format === 'json') {
+        const { heads, state } = await manager.state()
+        context.output.out(JSON.stringify({ heads, state, expand_head: manager.expandHead, contract_head: manager.contractHead }))
+        return 0
+      }
+      return emit(await manager.version(), context.output)
+    },
+  },
+  check: {
+    params: [],
+    readOnly: true,
+    async run(context) {
+      const manager = managerFor(context)
+      const outcome = await manager.check()
+      if (context.extensions.format === 'json') {
+        const { heads, state } = await manager.state()
+        context.output.out(JSON.stringify({ heads, state, exit_code: outcome.exitCode, message: outcome.stdout[0] }))
+        return outcome.exitCode
+      }
+      return emit(outcome, context.output)
+    },
+  },
+  upgrade: simple(['version'], (m, c) => m.upgrade(stringParam(c.params.version, 'heads'))),
+  version_control: simple(['version'], (m, c) => m.versionControl(stringParam(c.params.version, 'liberty'))),
+  // Glance accepts a version for sync and ignores it; so do we.
+  sync: simple(['version'], (m) => m.sync()),
+  expand: simple([], (m) => m.expand()),
+  migrate: simple([], (m) => m.migrate()),
+  contract: simple([], (m) => m.contract()),
+}

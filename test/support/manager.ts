@@ -1,0 +1,34 @@
+import type { Database } from '../../src/engine/database.js'
+import type { MigrationEvent } from '../../src/engine/events.js'
+import { SchemaManager } from '../../src/glance/schema-manager.js'
+
+export function managerOf(db: Database, options: { dryRun?: boolean; events?: MigrationEvent[] } = {}): SchemaManager {
+  return new SchemaManager(db, {
+    lockTimeoutMs: 30_000,
+    batchSize: 2,
+    dryRun: options.dryRun ?? false,
+    onEvent: (event) => options.events?.push(event),
+  })
+}
+
+export const NOW = '2020-01-02 03:04:05'
+
+/** Inserts a pre-Ocata image row (is_public era). */
+export async function insertLegacyImage(db: Database, id: string, isPublic: boolean, extra: { deleted?: boolean } = {}): Promise<void> {
+  await db.conn.execute(
+    'INSERT INTO images (id, status, is_public, created_at, deleted, min_disk, min_ram, protected) VALUES (?, ?, ?, ?, ?, 0, 0, ?)',
+    [id, 'active', isPublic, NOW, extra.deleted ?? false, false],
+  )
+}
+
+export async function insertMember(db: Database, id: number, imageId: string, member: string, deleted: boolean): Promise<void> {
+  await db.conn.execute(
+    'INSERT INTO image_members (id, image_id, member, can_share, created_at, deleted, status) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    [id, imageId, member, true, NOW, deleted, 'pending'],
+  )
+}
+
+export async function visibilities(db: Database): Promise<Record<string, string | null>> {
+  const rows = await db.conn.query<{ id: string; visibility: string | null }>('SELECT id, visibility FROM images ORDER BY id')
+  return Object.fromEntries(rows.map((r) => [r.id, r.visibility]))
+}
