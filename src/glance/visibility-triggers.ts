@@ -6,8 +6,10 @@ import type { DialectSql } from '../ops/operations.js'
  * These triggers derive the missing column from the one the writer set, and
  * reject a row that sets neither or both (or NULLs one out), so that both
  * generations read consistent data. Glance ships them for MySQL only; the
- * PostgreSQL pair below applies the same decision list, so rolling upgrades
- * work there too.
+ * PostgreSQL and SQLite pairs below apply the same decision list, so rolling
+ * upgrades work on every engine. SQLite triggers cannot assign to NEW, so
+ * they correct the row just written with an UPDATE (recursive triggers are
+ * off by default, so that UPDATE does not fire them again).
  */
 const MESSAGE = 'Invalid visibility value'
 
@@ -71,7 +73,28 @@ BEGIN
 END
 $$ LANGUAGE plpgsql`
 
+const SQLITE_INSERT = `CREATE TRIGGER insert_visibility AFTER INSERT ON images
+BEGIN
+    SELECT RAISE(ABORT, '${MESSAGE}') WHERE (NEW.is_public IS NULL) = (NEW.visibility IS NULL);
+    UPDATE images SET visibility = CASE WHEN NEW.is_public THEN 'public' ELSE 'shared' END
+        WHERE id = NEW.id AND NEW.visibility IS NULL;
+    UPDATE images SET is_public = (NEW.visibility = 'public') WHERE id = NEW.id AND NEW.is_public IS NULL;
+END`
+
+const SQLITE_UPDATE = `CREATE TRIGGER update_visibility AFTER UPDATE OF is_public, visibility ON images
+BEGIN
+    SELECT RAISE(ABORT, '${MESSAGE}') WHERE NEW.is_public IS NOT OLD.is_public
+        AND (NEW.is_public IS NULL OR NEW.visibility IS NOT OLD.visibility);
+    SELECT RAISE(ABORT, '${MESSAGE}') WHERE NEW.is_public IS OLD.is_public
+        AND NEW.visibility IS NOT OLD.visibility AND NEW.visibility IS NULL;
+    UPDATE images SET visibility = CASE WHEN NEW.is_public THEN 'public' ELSE 'shared' END
+        WHERE id = NEW.id AND NEW.is_public IS NOT OLD.is_public;
+    UPDATE images SET is_public = (NEW.visibility = 'public')
+        WHERE id = NEW.id AND NEW.is_public IS OLD.is_public AND NEW.visibility IS NOT OLD.visibility;
+END`
+
 export const CREATE_VISIBILITY_TRIGGERS: DialectSql = {
+  sqlite: [SQLITE_INSERT, SQLITE_UPDATE],
   mysql: [MYSQL_INSERT, MYSQL_UPDATE],
   postgresql: [
     POSTGRESQL_INSERT_FUNCTION,
@@ -83,6 +106,7 @@ export const CREATE_VISIBILITY_TRIGGERS: DialectSql = {
 
 /** Safe on every path: nothing to drop after an offline expand. */
 export const DROP_VISIBILITY_TRIGGERS: DialectSql = {
+  sqlite: ['DROP TRIGGER IF EXISTS insert_visibility', 'DROP TRIGGER IF EXISTS update_visibility'],
   mysql: ['DROP TRIGGER IF EXISTS insert_visibility', 'DROP TRIGGER IF EXISTS update_visibility'],
   postgresql: [
     'DROP TRIGGER IF EXISTS insert_visibility ON images',
