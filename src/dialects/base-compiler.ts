@@ -17,9 +17,9 @@ export abstract class BaseCompiler {
       case 'createTable':
         return this.createTable(op.table)
       case 'dropTable':
-        return [statement(`DROP TABLE ${this.quote(op.table)}`)]
+        return [statement(`DROP TABLE ${this.ifExists()}${this.quote(op.table)}`)]
       case 'addColumn':
-        return [statement(`ALTER TABLE ${this.quote(op.table)} ADD COLUMN ${this.columnSpec(op.column, 'add')}`)]
+        return [statement(`ALTER TABLE ${this.quote(op.table)} ADD COLUMN ${this.ifNotExists()}${this.columnSpec(op.column, 'add')}`)]
       case 'dropColumn':
         return this.dropColumn(op.table, op.column, model)
       case 'alterColumn':
@@ -40,6 +40,20 @@ export abstract class BaseCompiler {
   protected abstract alterColumn(op: AlterColumn, model: SchemaModel): Statement[]
 
   protected reserved: ReadonlySet<string> = new Set()
+
+  /**
+   * `IF [NOT] EXISTS` guards, for a database whose DDL is not transactional:
+   * a run killed inside a revision can then simply be run again.
+   */
+  protected readonly guarded: boolean = false
+
+  protected ifExists(): string {
+    return this.guarded ? 'IF EXISTS ' : ''
+  }
+
+  protected ifNotExists(): string {
+    return this.guarded ? 'IF NOT EXISTS ' : ''
+  }
 
   quote(identifier: string): string {
     return this.reserved.has(identifier.toLowerCase()) ? `"${identifier}"` : identifier
@@ -82,7 +96,7 @@ export abstract class BaseCompiler {
 
   protected createTable(table: Table): Statement[] {
     const body = this.tableBody(table, { checks: this.booleanChecks })
-    return [statement(`CREATE TABLE ${this.quote(table.name)} (\n\t${body.join(', \n\t')}\n)${this.tableSuffix()}`)]
+    return [statement(`CREATE TABLE ${this.ifNotExists()}${this.quote(table.name)} (\n\t${body.join(', \n\t')}\n)${this.tableSuffix()}`)]
   }
 
   /** Whether Glance's Boolean() gets a CHECK constraint (not where booleans are native). */
@@ -90,7 +104,7 @@ export abstract class BaseCompiler {
 
   protected createIndex(index: Index): Statement {
     const unique = index.unique ? 'UNIQUE ' : ''
-    return statement(`CREATE ${unique}INDEX ${index.name} ON ${this.quote(index.table)} (${this.quoteList(index.columns)})`)
+    return statement(`CREATE ${unique}INDEX ${this.ifNotExists()}${index.name} ON ${this.quote(index.table)} (${this.quoteList(index.columns)})`)
   }
 
   protected dropIndex(name: string, _table: string, _model: SchemaModel): Statement[] {
@@ -98,7 +112,7 @@ export abstract class BaseCompiler {
   }
 
   protected dropColumn(table: string, column: string, _model: SchemaModel): Statement[] {
-    return [statement(`ALTER TABLE ${this.quote(table)} DROP COLUMN ${this.quote(column)}`)]
+    return [statement(`ALTER TABLE ${this.quote(table)} DROP COLUMN ${this.ifExists()}${this.quote(column)}`)]
   }
 
   protected createEnum(_name: string, _values: readonly string[]): Statement[] {

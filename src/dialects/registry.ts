@@ -40,7 +40,11 @@ export async function openDatabase(url: DatabaseUrl, options: OpenOptions): Prom
   }
   const openAnother = async () => open()
   const dialect: Dialect =
-    url.dialect === 'sqlite' ? sqliteDialect : url.dialect === 'postgresql' ? postgresqlDialect : mysqlDialect(openAnother)
+    url.dialect === 'sqlite'
+      ? sqliteDialect
+      : url.dialect === 'postgresql'
+        ? postgresqlDialect
+        : mysqlDialect(openAnother, { mariadb: await isMariadb(conn) })
   return { conn, dialect, openAnother, close: () => conn.close() }
 }
 
@@ -86,4 +90,9 @@ function mysqlCharset(charset: string | undefined): string | undefined {
   if (!charset) return undefined
   const name = charset.toUpperCase()
   return name === 'UTF8' ? 'UTF8_GENERAL_CI' : name === 'UTF8MB4' ? 'UTF8MB4_GENERAL_CI' : name
+}
+
+async function isMariadb(conn: Connection): Promise<boolean> {
+  const [row] = await conn.query<{ version: string }>('SELECT VERSION() AS version')
+  return /mariadb/i.test(row?.version ?? '')
 }

@@ -95,7 +95,8 @@ END`
 
 export const CREATE_VISIBILITY_TRIGGERS: DialectSql = {
   sqlite: [SQLITE_INSERT, SQLITE_UPDATE],
-  mysql: [MYSQL_INSERT, MYSQL_UPDATE],
+  // Dropped first so that a run killed between the two CREATEs can be repeated.
+  mysql: ['DROP TRIGGER IF EXISTS insert_visibility', 'DROP TRIGGER IF EXISTS update_visibility', MYSQL_INSERT, MYSQL_UPDATE],
   postgresql: [
     POSTGRESQL_INSERT_FUNCTION,
     POSTGRESQL_UPDATE_FUNCTION,

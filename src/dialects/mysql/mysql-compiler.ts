@@ -11,6 +11,13 @@ export class MysqlCompiler extends BaseCompiler {
   readonly name = 'mysql' as const
   protected readonly booleanChecks = true
   protected override reserved = MYSQL_RESERVED
+  protected override readonly guarded: boolean
+
+  /** `guarded`: MariaDB, which accepts IF [NOT] EXISTS on columns and indexes (MySQL 8 does not). */
+  constructor(options: { guarded: boolean } = { guarded: false }) {
+    super()
+    this.guarded = options.guarded
+  }
 
   override quote(identifier: string): string {
     return this.reserved.has(identifier.toLowerCase()) ? `\`${identifier}\`` : identifier
@@ -56,7 +63,7 @@ export class MysqlCompiler extends BaseCompiler {
 
   /** MySQL index names are per table, so DROP INDEX names the table. */
   protected override dropIndex(name: string, table: string): Statement[] {
-    return [statement(`DROP INDEX ${name} ON ${this.quote(table)}`)]
+    return [statement(`DROP INDEX ${this.ifExists()}${name} ON ${this.quote(table)}`)]
   }
 
   /** MODIFY restates the whole column, so it is rendered from the model after the change. */

@@ -3,10 +3,11 @@ import type { Dialect } from '../dialect.js'
 import { MysqlCompiler } from './mysql-compiler.js'
 import { LOCK_TABLE, withLeaseLock } from './mysql-lease-lock.js'
 
-export function mysqlDialect(openAnother: () => Promise<Connection>): Dialect {
+/** `mariadb`: the server is MariaDB (Galera included), whose DDL can be guarded with IF [NOT] EXISTS. */
+export function mysqlDialect(openAnother: () => Promise<Connection>, options: { mariadb: boolean }): Dialect {
   return {
     name: 'mysql',
-    compiler: new MysqlCompiler(),
+    compiler: new MysqlCompiler({ guarded: options.mariadb }),
     transactionalDdl: false,
     async withMigrationLock(conn, timeoutMs, fn) {
       return withLeaseLock(conn, openAnother, timeoutMs, () => fn(false))
