@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Optional: 3-node MariaDB 10.11 + Galera 4 cluster on loopback (not run in CI by default).
+# 3-node MariaDB 10.11 + Galera 4 cluster on loopback (CI runs the Galera lock test on it).
 #   scripts/servers/galera.sh start|stop|status [DIR]
 # DIR: /tmp/glance-manage-ci/galera by default; node i uses DIR/node<i>/{my.cnf,data,...}.
 # Node i (1..3): SQL port 23305+i; gcomm 24567+3(i-1), IST +1, rsync SST +2 (all 127.0.0.1).
