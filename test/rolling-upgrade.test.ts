@@ -121,6 +121,33 @@ forEachEngine((engine) => {
     assert.equal((await db(conf, 'check')).code, 0)
   })
 
+  test('a runner that cannot get the lock says whom it waits for and gives up after --lock-timeout', async () => {
+    const conf = configFor(scratch.url)
+    const holder = await scratch.open()
+    let release!: () => void
+    const released = new Promise<void>((resolve) => (release = resolve))
+    let locked!: () => void
+    const isLocked = new Promise<void>((resolve) => (locked = resolve))
+    const holding = holder.dialect.withMigrationLock(holder.conn, 10_000, async () => {
+      locked()
+      await released
+    })
+    await isLocked
+    try {
+      const result = await db(conf, 'sync', '--lock-timeout', '1')
+      assert.equal(result.code, 1)
+      const lines = result.stderr.trimEnd().split('\n')
+      assert.match(lines[0]!, /Waiting for the migration lock held by /)
+      assert.match(lines.at(-1)!, /^Timed out after 1s waiting for the migration lock held by .*--lock-timeout/)
+      assert.equal(result.stdout, '')
+    } finally {
+      release()
+      await holding
+      await holder.close()
+    }
+    assert.equal((await db(conf, 'sync')).code, 0)
+  })
+
   test('three db sync started together: one migrates, the others find it done', async () => {
     const conf = configFor(scratch.url)
     const results = await Promise.all([db(conf, 'sync'), db(conf, 'sync'), db(conf, 'sync')])

@@ -121,7 +121,8 @@ function bindParams(
 
 function describeError(error: unknown, url: DatabaseUrl): string {
   if (error instanceof MigrationError) return redactSecrets(`ERROR: ${error.message}`, url)
-  if (error instanceof CommandError) return redactSecrets(error.message, url)
+  // Our own messages only ever name the redacted URL; driver messages are scrubbed.
+  if (error instanceof CommandError) return error.message
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
   return redactSecrets(`ERROR: ${message.split('\n')[0]}`, url)
 }

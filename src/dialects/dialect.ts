@@ -21,7 +21,19 @@ export interface Dialect {
    * On SQLite the lock is the write transaction itself, so `fn` already runs
    * inside one and must not open its own.
    */
-  withMigrationLock<T>(conn: Connection, timeoutMs: number, fn: (ownsTransaction: boolean) => Promise<T>): Promise<T>
+  withMigrationLock<T>(
+    conn: Connection,
+    timeoutMs: number,
+    fn: (ownsTransaction: boolean) => Promise<T>,
+    /** Called once if the lock is taken by someone else and we start waiting. */
+    onWait?: (holder: string) => void,
+  ): Promise<T>
+  /**
+   * Whether another runner holds the migration lock right now; read-only.
+   * Used before taking the lock, to tell a database that is half-way through
+   * someone else's migration from a bad one.
+   */
+  lockHeld(conn: Connection): Promise<boolean>
   /** Names of the tables in the connected database/schema. */
   tableNames(conn: Connection): Promise<string[]>
 }

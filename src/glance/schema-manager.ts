@@ -196,9 +196,16 @@ export class SchemaManager {
    * version table or on the command line, a downgrade, a foreign database.
    */
   async #validate(version: string): Promise<void> {
-    const heads = await this.#headsForUpgrade({ write: false })
-    if (heads.length > 0 && heads.includes(this.contractHead) && version === this.contractHead) return
-    planUpgrade(this.graph, heads, resolveTargets(this.graph, version, heads))
+    try {
+      const heads = await this.#headsForUpgrade({ write: false })
+      if (heads.length > 0 && heads.includes(this.contractHead) && version === this.contractHead) return
+      planUpgrade(this.graph, heads, resolveTargets(this.graph, version, heads))
+    } catch (error) {
+      // Half-way through another runner's migration (MySQL DDL is not
+      // transactional) the database can look foreign; judge it under the lock.
+      if (error instanceof CommandError && !this.options.dryRun && (await this.db.dialect.lockHeld(this.db.conn))) return
+      throw error
+    }
   }
 
   /**
@@ -240,6 +247,8 @@ export class SchemaManager {
 
   async #locked<T>(fn: () => Promise<T>): Promise<T> {
     if (this.options.dryRun) return fn()
-    return this.db.dialect.withMigrationLock(this.db.conn, this.options.lockTimeoutMs, () => fn())
+    return this.db.dialect.withMigrationLock(this.db.conn, this.options.lockTimeoutMs, () => fn(), (holder) =>
+      this.options.onEvent({ kind: 'lockWaiting', holder }),
+    )
   }
 }

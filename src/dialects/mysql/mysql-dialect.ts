@@ -1,7 +1,7 @@
 import type { Connection } from '../connection.js'
 import type { Dialect } from '../dialect.js'
 import { MysqlCompiler } from './mysql-compiler.js'
-import { LOCK_TABLE, withLeaseLock } from './mysql-lease-lock.js'
+import { leaseHeld, LOCK_TABLE, withLeaseLock } from './mysql-lease-lock.js'
 
 /** `mariadb`: the server is MariaDB (Galera included), whose DDL can be guarded with IF [NOT] EXISTS. */
 export function mysqlDialect(openAnother: () => Promise<Connection>, options: { mariadb: boolean }): Dialect {
@@ -9,9 +9,10 @@ export function mysqlDialect(openAnother: () => Promise<Connection>, options: { 
     name: 'mysql',
     compiler: new MysqlCompiler({ guarded: options.mariadb }),
     transactionalDdl: false,
-    async withMigrationLock(conn, timeoutMs, fn) {
-      return withLeaseLock(conn, openAnother, timeoutMs, () => fn(false))
+    async withMigrationLock(conn, timeoutMs, fn, onWait) {
+      return withLeaseLock(conn, openAnother, timeoutMs, () => fn(false), onWait)
     },
+    lockHeld: leaseHeld,
     async tableNames(conn: Connection) {
       const rows = await conn.query<{ name: string }>(
         'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME',

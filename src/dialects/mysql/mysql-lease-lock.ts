@@ -8,7 +8,9 @@ import { LockTimeoutError } from '../lock-timeout.js'
  * node-local on Galera. Taking the lease is an INSERT on a primary key, which
  * Galera certifies cluster-wide (the losing node gets a deadlock error and
  * retries). The holder renews the lease from a second session; a holder that
- * crashed stops renewing and its lease expires, so nobody waits forever.
+ * crashed stops renewing and its lease expires, so nobody waits forever. On
+ * the holder's own server a dead holder is seen at once: its connection id
+ * is no longer in the process list (a user always sees its own threads).
  */
 export const LOCK_TABLE = 'glance_manage_lock'
 const LEASE_SECONDS = 60
@@ -19,33 +21,42 @@ const LOCK_NAME = 'schema'
 const CREATE_LOCK_TABLE = `CREATE TABLE IF NOT EXISTS ${LOCK_TABLE} (
   name VARCHAR(64) NOT NULL PRIMARY KEY,
   holder VARCHAR(255) NOT NULL,
+  server VARCHAR(255) NOT NULL,
+  connection_id BIGINT NOT NULL,
   expires_at DATETIME NOT NULL
 ) ENGINE=InnoDB`
+const THIS_SERVER = "CONCAT(@@hostname, ':', @@port)"
+const STALE = `expires_at < UTC_TIMESTAMP()
+  OR (server = ${THIS_SERVER} AND connection_id NOT IN (SELECT ID FROM information_schema.PROCESSLIST))`
 
 export async function withLeaseLock<T>(
   conn: Connection,
   openAnother: () => Promise<Connection>,
   timeoutMs: number,
   fn: () => Promise<T>,
+  onWait?: (holder: string) => void,
 ): Promise<T> {
   const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`
   await conn.execute(CREATE_LOCK_TABLE)
   const deadline = Date.now() + timeoutMs
+  let waiting = false
   for (;;) {
-    await conn.execute(`DELETE FROM ${LOCK_TABLE} WHERE name = ? AND expires_at < UTC_TIMESTAMP()`, [LOCK_NAME])
+    await conn.execute(`DELETE FROM ${LOCK_TABLE} WHERE name = ? AND (${STALE})`, [LOCK_NAME])
     try {
       await conn.execute(
-        `INSERT INTO ${LOCK_TABLE} (name, holder, expires_at) VALUES (?, ?, UTC_TIMESTAMP() + INTERVAL ${LEASE_SECONDS} SECOND)`,
+        `INSERT INTO ${LOCK_TABLE} (name, holder, server, connection_id, expires_at)
+         VALUES (?, ?, ${THIS_SERVER}, CONNECTION_ID(), UTC_TIMESTAMP() + INTERVAL ${LEASE_SECONDS} SECOND)`,
         [LOCK_NAME, holder],
       )
       break
     } catch (error) {
       if (!isContention(error)) throw error
     }
-    if (Date.now() >= deadline) {
-      const [row] = await conn.query<{ holder: string }>(`SELECT holder FROM ${LOCK_TABLE} WHERE name = ?`, [LOCK_NAME])
-      throw new LockTimeoutError(timeoutMs, row?.holder ?? 'another runner')
-    }
+    const [row] = await conn.query<{ holder: string }>(`SELECT holder FROM ${LOCK_TABLE} WHERE name = ?`, [LOCK_NAME])
+    const who = row?.holder ?? 'another runner'
+    if (Date.now() >= deadline) throw new LockTimeoutError(timeoutMs, who)
+    if (!waiting) onWait?.(who)
+    waiting = true
     await new Promise((resolve) => setTimeout(resolve, POLL_MS))
   }
   const renewer = await openAnother()
@@ -71,4 +82,15 @@ export async function withLeaseLock<T>(
 function isContention(error: unknown): boolean {
   const errno = (error as { errno?: number }).errno
   return errno === 1062 || errno === 1213 || errno === 1205
+}
+
+/** A live lease exists (read-only: the table is not created when missing). */
+export async function leaseHeld(conn: Connection): Promise<boolean> {
+  const table = await conn.query(
+    'SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
+    [LOCK_TABLE],
+  )
+  if (table.length === 0) return false
+  const live = await conn.query(`SELECT 1 FROM ${LOCK_TABLE} WHERE name = ? AND NOT (${STALE})`, [LOCK_NAME])
+  return live.length > 0
 }

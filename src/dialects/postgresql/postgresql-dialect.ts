@@ -13,17 +13,19 @@ export const postgresqlDialect: Dialect = {
   transactionalDdl: true,
   // A session-level advisory lock: held across the per-step transactions and
   // released by the server when the session ends, even if we are killed.
-  async withMigrationLock(conn, timeoutMs, fn) {
+  async withMigrationLock(conn, timeoutMs, fn, onWait) {
     const deadline = Date.now() + timeoutMs
+    let waiting = false
     for (;;) {
       const [row] = await conn.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS locked`)
       if (row?.locked) break
-      if (Date.now() >= deadline) {
-        const [holder] = await conn.query<{ pid: number }>(
-          `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = (${LOCK_KEY}::bigint & 4294967295)::oid LIMIT 1`,
-        )
-        throw new LockTimeoutError(timeoutMs, holder ? `PostgreSQL backend ${holder.pid}` : 'another session')
-      }
+      const [holder] = await conn.query<{ pid: number }>(
+        `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = (${LOCK_KEY}::bigint & 4294967295)::oid LIMIT 1`,
+      )
+      const who = holder ? `PostgreSQL backend ${holder.pid}` : 'another session'
+      if (Date.now() >= deadline) throw new LockTimeoutError(timeoutMs, who)
+      if (!waiting) onWait?.(who)
+      waiting = true
       await new Promise((resolve) => setTimeout(resolve, POLL_MS))
     }
     try {
@@ -31,6 +33,12 @@ export const postgresqlDialect: Dialect = {
     } finally {
       await conn.query(`SELECT pg_advisory_unlock(${LOCK_KEY})`).catch(() => undefined)
     }
+  },
+  async lockHeld(conn: Connection) {
+    const rows = await conn.query(
+      `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = (${LOCK_KEY}::bigint & 4294967295)::oid AND pid <> pg_backend_pid()`,
+    )
+    return rows.length > 0
   },
   async tableNames(conn: Connection) {
     const rows = await conn.query<{ name: string }>(
