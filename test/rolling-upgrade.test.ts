@@ -148,6 +148,26 @@ forEachEngine((engine) => {
     assert.equal((await db(conf, 'sync')).code, 0)
   })
 
+  if (engine.dialect === 'postgresql') {
+    test('triggers left behind by another tool step aside once is_public is gone', async () => {
+      const conf = configFor(scratch.url)
+      assert.equal((await db(conf, 'upgrade', '--version', 'wallaby_expand01')).code, 0)
+      const other = await scratch.open()
+      try {
+        // What Glance's own `db sync` does at ocata_contract01: it does not know our triggers.
+        await other.conn.execute('DROP INDEX ix_images_is_public')
+        await other.conn.execute('ALTER TABLE images DROP COLUMN is_public')
+        await other.conn.execute(
+          "INSERT INTO images (id, status, visibility, created_at, deleted, min_disk, min_ram, protected) VALUES ('x', 'active', 'community', now(), false, 0, 0, false)",
+        )
+        await other.conn.execute("UPDATE images SET visibility = 'public' WHERE id = 'x'")
+        assert.deepEqual(await other.conn.query("SELECT visibility FROM images WHERE id = 'x'"), [{ visibility: 'public' }])
+      } finally {
+        await other.close()
+      }
+    })
+  }
+
   test('three db sync started together: one migrates, the others find it done', async () => {
     const conf = configFor(scratch.url)
     const results = await Promise.all([db(conf, 'sync'), db(conf, 'sync'), db(conf, 'sync')])

@@ -43,9 +43,19 @@ BEGIN
     END IF;
 END`
 
+/**
+ * If another tool contracts the database without dropping these (Glance's
+ * `db sync` does not know them), `is_public` is gone and the functions step
+ * aside instead of failing every INSERT.
+ */
+const COLUMN_GONE = `    IF NOT (to_jsonb(NEW) ? 'is_public') THEN
+        RETURN NEW;
+    END IF;
+`
+
 const POSTGRESQL_INSERT_FUNCTION = `CREATE OR REPLACE FUNCTION insert_visibility() RETURNS trigger AS $$
 BEGIN
-    IF (NEW.is_public IS NULL) = (NEW.visibility IS NULL) THEN
+${COLUMN_GONE}    IF (NEW.is_public IS NULL) = (NEW.visibility IS NULL) THEN
         RAISE EXCEPTION '${MESSAGE}' USING ERRCODE = 'check_violation';
     ELSIF NEW.is_public IS NOT NULL THEN
         NEW.visibility := CASE WHEN NEW.is_public THEN 'public' ELSE 'shared' END::image_visibility;
@@ -58,7 +68,7 @@ $$ LANGUAGE plpgsql`
 
 const POSTGRESQL_UPDATE_FUNCTION = `CREATE OR REPLACE FUNCTION update_visibility() RETURNS trigger AS $$
 BEGIN
-    IF NEW.is_public IS DISTINCT FROM OLD.is_public THEN
+${COLUMN_GONE}    IF NEW.is_public IS DISTINCT FROM OLD.is_public THEN
         IF NEW.is_public IS NULL OR NEW.visibility IS DISTINCT FROM OLD.visibility THEN
             RAISE EXCEPTION '${MESSAGE}' USING ERRCODE = 'check_violation';
         END IF;

@@ -14,12 +14,12 @@ export class PostgresqlConnection implements Connection {
   }
 
   async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    const result = await this.#client.query(numberPlaceholders(sql), params as unknown[])
+    const result = await this.#client.query(params.length > 0 ? numberPlaceholders(sql) : sql, params as unknown[])
     return result.rows as T[]
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
-    const result = await this.#client.query(numberPlaceholders(sql), params as unknown[])
+    const result = await this.#client.query(params.length > 0 ? numberPlaceholders(sql) : sql, params as unknown[])
     return result.rowCount ?? 0
   }
 
@@ -40,7 +40,11 @@ export class PostgresqlConnection implements Connection {
   }
 }
 
-/** `?` → `$n`, skipping quoted literals and identifiers. */
+/**
+ * `?` → `$n`, skipping quoted literals and identifiers. Only statements with
+ * parameters go through it, so DDL (dollar-quoted function bodies, jsonb `?`)
+ * is sent as written.
+ */
 export function numberPlaceholders(sql: string): string {
   let n = 0
   let out = ''
