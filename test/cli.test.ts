@@ -275,6 +275,22 @@ forEachEngine((engine) => {
   })
 
   if (engine.dialect !== 'sqlite') {
+    test('URLs as operators write them for SQLAlchemy: driver names, query options, unix sockets', async () => {
+      const base = scratch.url.replace(/^\w+:/, '')
+      const forms =
+        engine.dialect === 'postgresql'
+          ? [`postgresql+psycopg2:${base}`, `postgresql+psycopg2:${base}?sslmode=disable`, process.env.TEST_POSTGRESQL_SOCKET_URL]
+          : [`mysql+pymysql:${base}?charset=utf8`, `mysql:${base}?charset=utf8mb4`, process.env.TEST_MYSQL_SOCKET_URL]
+      if (process.env.TEST_REQUIRE_ALL_ENGINES === '1') assert.ok(forms[2], 'CI sets the socket URL')
+      const database = scratch.url.slice(scratch.url.lastIndexOf('/') + 1)
+      for (const form of forms.filter((f): f is string => !!f)) {
+        const url = form.replace('/glance?', `/${database}?`).replace(/\/glance$/, `/${database}`)
+        const result = await db(configFor(url), 'upgrade', '--version', 'liberty')
+        assert.equal(result.code, 0, `${form}: ${result.stderr}`)
+      }
+      assert.equal((await db(conf, 'version')).stdout, 'liberty\n')
+    })
+
     test('server errors: wrong password, unreachable host, missing database; the password never shows', async () => {
       const url = new URL(engine.serverUrl!.replace(/^(\w+)(\+\w+)?:/, 'http:'))
       const scheme = engine.dialect === 'postgresql' ? 'postgresql' : 'mysql+pymysql'

@@ -60,8 +60,9 @@ function connector(url: DatabaseUrl, options: OpenOptions): () => Promise<Connec
       const socketHost = first('host')
       return () =>
         openPostgresql({
+          // libpq-style `?host=/socket/dir&port=N` for unix sockets, as psycopg2 accepts.
           host: url.host || socketHost,
-          port: url.port,
+          port: url.port ?? (first('port') ? Number(first('port')) : undefined),
           user: url.username,
           password: url.password,
           database: url.database,
