@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { after, afterEach, beforeEach, describe, test } from 'node:test'
 import { configFor, db, runCli } from './support/cli.js'
 import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
@@ -269,6 +270,9 @@ forEachEngine((engine) => {
       assert.match(result.stderr, message)
       assert.doesNotMatch(result.stderr, /secret/)
     }
+    const unreadable = await runCli(['--config-file', dirname(conf), 'db', 'version'])
+    assert.equal(unreadable.code, 1)
+    assert.match(unreadable.stderr, /^Failed to read config file .*\n$/)
     const missing = await runCli(['--config-file', '/nonexistent/glance.conf', 'db', 'version'])
     assert.equal(missing.code, 1)
     assert.equal(missing.stderr, 'Failed to find some config files: /nonexistent/glance.conf\n')
