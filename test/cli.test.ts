@@ -208,6 +208,23 @@ forEachEngine((engine) => {
     assert.equal(await fingerprint(scratch), before)
   })
 
+  test('check --drift compares the schema with the one the recorded revisions define', async () => {
+    await expectRun(conf, ['upgrade', '--version', 'ocata_contract01'], 0)
+    await expectRun(conf, ['expand'], 0)
+    await expectRun(conf, ['check', '--drift'], 5, 'Your database is not up to date. Your next step is to run `glance-manage db contract`.\nSchema matches the recorded revisions.\n')
+    await expectRun(conf, ['contract'], 0)
+    await expectRun(conf, ['check', '--drift'], 0, 'Database is up to date. No upgrades needed.\nSchema matches the recorded revisions.\n')
+    const database = await scratch.open()
+    await database.conn.execute(engine.dialect === 'mysql' ? 'DROP INDEX owner_image_idx ON images' : 'DROP INDEX owner_image_idx')
+    await database.conn.execute('ALTER TABLE images ADD COLUMN hand_made VARCHAR(10)')
+    await database.close()
+    const drift = await expectRun(conf, ['check', '--drift'], 6)
+    assert.match(drift.stdout, /^Schema drift: images\.hand_made: database \{.*\} vs expected missing$/m)
+    assert.match(drift.stdout, /^Schema drift: images indexes: .*owner_image_idx/m)
+    const json = JSON.parse((await expectRun(conf, ['check', '--drift', '--format', 'json'], 6)).stdout)
+    assert.equal(json.drift.length, 2)
+  })
+
   test('version and check in JSON', async () => {
     await expectRun(conf, ['upgrade', '--version', 'mitaka02'], 0)
     const version = await expectRun(conf, ['version', '--format', 'json'], 0)

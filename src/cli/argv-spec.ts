@@ -167,6 +167,16 @@ const FORMAT: ActionOptionSpec = {
   spec: { choices: ['text', 'json'], help: EXT + 'output format (default: text).' },
 }
 
+const DRIFT: ActionOptionSpec = {
+  flag: '--drift',
+  dest: 'drift',
+  extension: true,
+  spec: {
+    action: 'store_true',
+    help: EXT + 'also compare the schema with the one the recorded revisions define; exit 6 on any difference.',
+  },
+}
+
 const PURGE_OPTS: ActionOptionSpec[] = [
   {
     flag: '--age_in_days',
@@ -184,7 +194,7 @@ const PURGE_OPTS: ActionOptionSpec[] = [
 
 /** The `--options` of each `db` action, in the order argparse lists them. */
 export const ACTION_OPTIONS: Readonly<Record<DbAction, readonly ActionOptionSpec[]>> = {
-  check: [FORMAT],
+  check: [FORMAT, DRIFT],
   contract: [MIGRATION_DRY_RUN, LOCK_TIMEOUT],
   expand: [MIGRATION_DRY_RUN, LOCK_TIMEOUT],
   export_metadefs: [

@@ -2,6 +2,10 @@ import type { MigrationEvent } from '../engine/events.js'
 import type { Outcome } from '../glance/outcome.js'
 import { SchemaManager } from '../glance/schema-manager.js'
 import type { ActionContext, ActionHandler, Output } from './action.js'
+import { schemaDrift } from './drift.js'
+
+/** `db check --drift` found differences (Glance uses 0, 3, 4 and 5). */
+const DRIFT_EXIT_CODE = 6
 
 const DEFAULT_LOCK_TIMEOUT_SECONDS = 300
 const DEFAULT_BATCH_SIZE = 10_000
@@ -78,12 +82,20 @@ export const schemaActions: Record<string, ActionHandler> = {
     async run(context) {
       const manager = managerFor(context)
       const outcome = await manager.check()
+      const drift = context.extensions.drift === true ? await schemaDrift(context.db, manager) : undefined
+      // Glance's codes come first; drift turns an otherwise clean check into 6.
+      const exitCode = outcome.exitCode === 0 && drift && drift.length > 0 ? DRIFT_EXIT_CODE : outcome.exitCode
       if (context.extensions.format === 'json') {
         const { heads, state } = await manager.state()
-        context.output.out(JSON.stringify({ heads, state, exit_code: outcome.exitCode, message: outcome.stdout[0] }))
-        return outcome.exitCode
+        context.output.out(JSON.stringify({ heads, state, exit_code: exitCode, message: outcome.stdout[0], ...(drift ? { drift } : {}) }))
+        return exitCode
       }
-      return emit(outcome, context.output)
+      emit(outcome, context.output)
+      if (drift) {
+        if (drift.length === 0) context.output.out('Schema matches the recorded revisions.')
+        for (const line of drift) context.output.out(`Schema drift: ${line}`)
+      }
+      return exitCode
     },
   },
   upgrade: simple(['version'], (m, c) => m.upgrade(stringParam(c.params.version, 'heads'))),

@@ -1,3 +1,4 @@
+import type { Database } from '../engine/database.js'
 import type { DialectName } from '../ops/dialect-name.js'
 import type { BaseCompiler } from './base-compiler.js'
 import type { Connection } from './connection.js'
@@ -34,6 +35,13 @@ export interface Dialect {
    * someone else's migration from a bad one.
    */
   lockHeld(conn: Connection): Promise<boolean>
+  /**
+   * Runs `fn` on a new, empty database of the same kind, dropped afterwards:
+   * SQLite in memory, a PostgreSQL schema in the same database, a MySQL
+   * database (which needs the CREATE privilege). Drift detection builds its
+   * reference schema there.
+   */
+  withScratchDatabase<T>(db: Database, fn: (scratch: Database) => Promise<T>): Promise<T>
   /** Names of the tables in the connected database/schema. */
   tableNames(conn: Connection): Promise<string[]>
 }

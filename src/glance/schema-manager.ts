@@ -84,6 +84,12 @@ export class SchemaManager {
     }
   }
 
+  /** Builds, on an empty database, the schema that `heads` define (the reference for drift detection). */
+  async buildAt(heads: readonly string[]): Promise<void> {
+    const steps = planUpgrade(this.graph, [], heads)
+    await runSteps(this.db, this.graph, steps, [], [], { ...this.#runOptions(false), insideTransaction: false })
+  }
+
   /** `alembic stamp`: writes the version rows only. */
   async versionControl(version: string): Promise<Outcome> {
     const heads = await this.currentHeads()

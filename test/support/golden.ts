@@ -243,40 +243,7 @@ function pyDict(inner: string): Record<string, string> {
  * Readable differences between two snapshots (empty when equal): one line
  * per differing table part, `ours` vs `golden`.
  */
-export function diffSnapshots(ours: SchemaSnapshot, golden: SchemaSnapshot): string[] {
-  const out: string[] = []
-  const show = (v: unknown) => JSON.stringify(v)
-  const names = [...new Set([...ours.tables, ...golden.tables].map((t) => t.name))].sort()
-  for (const name of names) {
-    const a = ours.tables.find((t) => t.name === name)
-    const b = golden.tables.find((t) => t.name === name)
-    if (!a) {
-      out.push(`table ${name}: missing in ours`)
-      continue
-    }
-    if (!b) {
-      out.push(`table ${name}: extra in ours`)
-      continue
-    }
-    const columnNames = [...new Set([...a.columns, ...b.columns].map((c) => c.name))]
-    for (const column of columnNames) {
-      const ca = a.columns.find((c) => c.name === column)
-      const cb = b.columns.find((c) => c.name === column)
-      if (show(ca) !== show(cb)) out.push(`${name}.${column}: ours ${show(ca) ?? 'missing'} vs golden ${show(cb) ?? 'missing'}`)
-    }
-    const orderA = a.columns.map((c) => c.name)
-    const orderB = b.columns.map((c) => c.name)
-    if (show(orderA) !== show(orderB) && out.every((l) => !l.startsWith(`${name}.`))) {
-      out.push(`${name} column order: ours ${show(orderA)} vs golden ${show(orderB)}`)
-    }
-    for (const part of ['primaryKey', 'foreignKeys', 'indexes', 'uniqueConstraints', 'checks', 'options'] as const) {
-      if (show(a[part]) !== show(b[part])) out.push(`${name} ${part}: ours ${show(a[part])} vs golden ${show(b[part])}`)
-    }
-  }
-  if (show(ours.triggers) !== show(golden.triggers)) out.push(`triggers: ours ${show(ours.triggers)} vs golden ${show(golden.triggers)}`)
-  if (show(ours.enums) !== show(golden.enums)) out.push(`enums: ours ${show(ours.enums)} vs golden ${show(golden.enums)}`)
-  return out
-}
+export { diffSnapshots } from '../../src/dialects/schema-diff.js'
 
 /** A copy of `snapshot` with `table` replaced through `edit` (which must exist). */
 export function withTable(snapshot: SchemaSnapshot, table: string, edit: (t: TableSnapshot) => TableSnapshot): SchemaSnapshot {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import type { Connection } from '../connection.js'
 import type { Dialect } from '../dialect.js'
 import { LockTimeoutError } from '../lock-timeout.js'
@@ -39,6 +40,18 @@ export const postgresqlDialect: Dialect = {
       `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = (${LOCK_KEY}::bigint & 4294967295)::oid AND pid <> pg_backend_pid()`,
     )
     return rows.length > 0
+  },
+  async withScratchDatabase(db, fn) {
+    const conn = await db.openAnother()
+    const schema = `glance_manage_scratch_${randomBytes(5).toString('hex')}`
+    try {
+      await conn.execute(`CREATE SCHEMA ${schema}`)
+      await conn.execute(`SET search_path TO ${schema}`)
+      return await fn({ conn, dialect: db.dialect, openAnother: db.openAnother, close: async () => undefined })
+    } finally {
+      await conn.execute(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined)
+      await conn.close()
+    }
   },
   async tableNames(conn: Connection) {
     const rows = await conn.query<{ name: string }>(

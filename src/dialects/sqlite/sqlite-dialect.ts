@@ -2,6 +2,7 @@ import type { Connection } from '../connection.js'
 import type { Dialect } from '../dialect.js'
 import { LockTimeoutError } from '../lock-timeout.js'
 import { SqliteCompiler } from './sqlite-compiler.js'
+import { openSqlite } from './sqlite-connection.js'
 
 /** Probes, without waiting, whether another connection holds the write lock (only to say that we wait). */
 async function writeLocked(conn: Connection, timeoutMs: number): Promise<boolean> {
@@ -44,6 +45,16 @@ export const sqliteDialect: Dialect = {
   // A migration is one transaction here: others never see it half-done.
   async lockHeld() {
     return false
+  },
+  async withScratchDatabase(_db, fn) {
+    const conn = await openSqlite(':memory:', 0)
+    await conn.execute('PRAGMA foreign_keys = OFF')
+    const scratch = { conn, dialect: sqliteDialect, openAnother: () => openSqlite(':memory:', 0), close: () => conn.close() }
+    try {
+      return await fn(scratch)
+    } finally {
+      await conn.close()
+    }
   },
   async tableNames(conn: Connection) {
     const rows = await conn.query<{ name: string }>(
