@@ -300,7 +300,7 @@ describe('db actions', () => {
 
   it('every action parses with no options', () => {
     const expected: Record<string, Invocation['options']> = {
-      check: {},
+      check: { drift: false },
       contract: { dry_run: false },
       expand: { dry_run: false },
       export_metadefs: {},
@@ -413,7 +413,7 @@ describe('db actions', () => {
     )
     assert.deepEqual(cmd(['db', 'purge', '--dry']).options, { dry_run: true })
     assert.deepEqual(cmd(['db', 'version', '--format', 'json']).options, { format: 'json' })
-    assert.deepEqual(cmd(['db', 'check', '--f=text']).options, { format: 'text' })
+    assert.deepEqual(cmd(['db', 'check', '--f=text']).options, { format: 'text', drift: false })
 
     usageError(
       ['db', 'sync', '--lock-timeout', '-1'],
@@ -431,7 +431,8 @@ describe('db actions', () => {
     usageError(
       ['db', 'check', '--format', 'xml'],
       lines(
-        'usage: glance-manage db check [-h] [--format {text,json}] [action_args ...]',
+        'usage: glance-manage db check [-h] [--format {text,json}] [--drift]',
+        '                              [action_args ...]',
         "glance-manage db check: error: argument --format: invalid choice: 'xml' (choose from 'text', 'json')",
       ),
     )
