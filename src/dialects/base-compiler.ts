@@ -35,7 +35,29 @@ export abstract class BaseCompiler {
     }
   }
 
-  protected abstract renderType(type: ColumnType, column: Column): string
+  /** SQLAlchemy's generic rendering; dialects override the kinds they spell differently. */
+  protected renderType(type: ColumnType, _column: Column): string {
+    switch (type.kind) {
+      case 'string':
+        return `VARCHAR(${type.length})`
+      case 'text':
+        return 'TEXT'
+      case 'integer':
+        return 'INTEGER'
+      case 'bigInteger':
+        return 'BIGINT'
+      case 'boolean':
+        return 'BOOLEAN'
+      case 'dateTime':
+        return 'DATETIME'
+      case 'numeric':
+        return 'NUMERIC'
+      case 'enum':
+        return this.renderEnum(type.name, type.values)
+    }
+  }
+
+  protected abstract renderEnum(name: string, values: readonly string[]): string
   protected abstract renderDefault(value: ServerDefault, context: 'create' | 'add'): string
   protected abstract alterColumn(op: AlterColumn, model: SchemaModel): Statement[]
 

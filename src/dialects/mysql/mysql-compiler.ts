@@ -23,25 +23,12 @@ export class MysqlCompiler extends BaseCompiler {
     return this.reserved.has(identifier.toLowerCase()) ? `\`${identifier}\`` : identifier
   }
 
-  protected renderType(type: ColumnType): string {
-    switch (type.kind) {
-      case 'string':
-        return `VARCHAR(${type.length})`
-      case 'text':
-        return 'TEXT'
-      case 'integer':
-        return 'INTEGER'
-      case 'bigInteger':
-        return 'BIGINT'
-      case 'boolean':
-        return 'BOOL'
-      case 'dateTime':
-        return 'DATETIME'
-      case 'numeric':
-        return 'NUMERIC'
-      case 'enum':
-        return `ENUM(${type.values.map(quoteLiteral).join(',')})`
-    }
+  protected override renderType(type: ColumnType, column: Column): string {
+    return type.kind === 'boolean' ? 'BOOL' : super.renderType(type, column)
+  }
+
+  protected renderEnum(_name: string, values: readonly string[]): string {
+    return `ENUM(${values.map(quoteLiteral).join(',')})`
   }
 
   protected renderDefault(value: ServerDefault): string {
@@ -50,7 +37,7 @@ export class MysqlCompiler extends BaseCompiler {
 
   /** MySQL writes NOT NULL before DEFAULT, and AUTO_INCREMENT last. */
   protected override columnSpec(column: Column): string {
-    const parts = [this.quote(column.name), this.renderType(column.type)]
+    const parts = [this.quote(column.name), this.renderType(column.type, column)]
     if (!column.nullable) parts.push('NOT NULL')
     if (column.default) parts.push(`DEFAULT ${this.renderDefault(column.default)}`)
     if (column.autoincrement) parts.push('AUTO_INCREMENT')
@@ -75,6 +62,6 @@ export class MysqlCompiler extends BaseCompiler {
     if (!column) throw new Error(`no column ${op.table}.${op.column}`)
     const nullability = column.nullable ? 'NULL' : 'NOT NULL'
     const fallback = column.default ? ` DEFAULT ${this.renderDefault(column.default)}` : ''
-    return [statement(`ALTER TABLE ${this.quote(op.table)} MODIFY ${this.quote(column.name)} ${this.renderType(column.type)} ${nullability}${fallback}`)]
+    return [statement(`ALTER TABLE ${this.quote(op.table)} MODIFY ${this.quote(column.name)} ${this.renderType(column.type, column)} ${nullability}${fallback}`)]
   }
 }

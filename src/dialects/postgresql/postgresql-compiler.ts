@@ -7,25 +7,16 @@ export class PostgresqlCompiler extends BaseCompiler {
   readonly name = 'postgresql' as const
   protected readonly booleanChecks = false
 
-  protected renderType(type: ColumnType, column: Column): string {
-    switch (type.kind) {
-      case 'string':
-        return `VARCHAR(${type.length})`
-      case 'text':
-        return 'TEXT'
-      case 'integer':
-        return column.autoincrement ? 'SERIAL' : 'INTEGER'
-      case 'bigInteger':
-        return column.autoincrement ? 'BIGSERIAL' : 'BIGINT'
-      case 'boolean':
-        return 'BOOLEAN'
-      case 'dateTime':
-        return 'TIMESTAMP WITHOUT TIME ZONE'
-      case 'numeric':
-        return 'NUMERIC'
-      case 'enum':
-        return type.name
-    }
+  protected override renderType(type: ColumnType, column: Column): string {
+    if (type.kind === 'integer' && column.autoincrement) return 'SERIAL'
+    if (type.kind === 'bigInteger' && column.autoincrement) return 'BIGSERIAL'
+    if (type.kind === 'dateTime') return 'TIMESTAMP WITHOUT TIME ZONE'
+    return super.renderType(type, column)
+  }
+
+  /** A native enum type, created by createEnum. */
+  protected renderEnum(name: string): string {
+    return name
   }
 
   protected renderDefault(value: ServerDefault): string {

@@ -8,26 +8,14 @@ export class SqliteCompiler extends BaseCompiler {
   readonly name = 'sqlite' as const
   protected readonly booleanChecks = true
 
-  protected renderType(type: ColumnType): string {
-    switch (type.kind) {
-      case 'string':
-        return `VARCHAR(${type.length})`
-      case 'text':
-        return 'TEXT'
-      case 'integer':
-        return 'INTEGER'
-      case 'bigInteger':
-        return type.sqliteInteger ? 'INTEGER' : 'BIGINT'
-      case 'boolean':
-        return 'BOOLEAN'
-      case 'dateTime':
-        return 'DATETIME'
-      case 'numeric':
-        return 'NUMERIC'
-      case 'enum':
-        // SQLAlchemy renders a non-native enum as a VARCHAR of the longest value.
-        return `VARCHAR(${Math.max(...type.values.map((v) => v.length))})`
-    }
+  protected override renderType(type: ColumnType, column: Column): string {
+    if (type.kind === 'bigInteger' && type.sqliteInteger) return 'INTEGER'
+    return super.renderType(type, column)
+  }
+
+  /** SQLAlchemy renders a non-native enum as a VARCHAR of the longest value (and, since 1.4, no CHECK). */
+  protected renderEnum(_name: string, values: readonly string[]): string {
+    return `VARCHAR(${Math.max(...values.map((v) => v.length))})`
   }
 
   protected renderDefault(value: ServerDefault, context: 'create' | 'add'): string {
@@ -78,4 +66,3 @@ function tableAfter(table: Table, op: Operation): Table {
   return scratch.table(table.name)
 }
 
-export type { Column }
