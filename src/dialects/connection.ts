@@ -24,3 +24,19 @@ export interface Connection {
   transaction<T>(fn: () => Promise<T>): Promise<T>
   close(): Promise<void>
 }
+
+/**
+ * BEGIN, `fn`, COMMIT; ROLLBACK if `fn` throws (a failed ROLLBACK must not
+ * hide the error that caused it).
+ */
+export async function inTransaction<T>(run: (sql: string) => Promise<unknown>, begin: string, fn: () => Promise<T>): Promise<T> {
+  await run(begin)
+  try {
+    const result = await fn()
+    await run('COMMIT')
+    return result
+  } catch (error) {
+    await run('ROLLBACK').catch(() => undefined)
+    throw error
+  }
+}

@@ -1,5 +1,5 @@
 import type mysql from 'mysql2/promise'
-import type { Connection, Row } from '../connection.js'
+import { inTransaction, type Connection, type Row } from '../connection.js'
 
 export class MysqlConnection implements Connection {
   readonly dialect = 'mysql' as const
@@ -21,15 +21,7 @@ export class MysqlConnection implements Connection {
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    await this.#conn.query('START TRANSACTION')
-    try {
-      const result = await fn()
-      await this.#conn.query('COMMIT')
-      return result
-    } catch (error) {
-      await this.#conn.query('ROLLBACK').catch(() => undefined)
-      throw error
-    }
+    return inTransaction((sql) => this.#conn.query(sql), 'START TRANSACTION', fn)
   }
 
   async close(): Promise<void> {

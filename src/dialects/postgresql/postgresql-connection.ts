@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import type { Connection, Row } from '../connection.js'
+import { inTransaction, type Connection, type Row } from '../connection.js'
 
 const TIMESTAMP_WITHOUT_TIME_ZONE = 1114
 const INT8 = 20
@@ -24,15 +24,7 @@ export class PostgresqlConnection implements Connection {
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    await this.#client.query('BEGIN')
-    try {
-      const result = await fn()
-      await this.#client.query('COMMIT')
-      return result
-    } catch (error) {
-      await this.#client.query('ROLLBACK').catch(() => undefined)
-      throw error
-    }
+    return inTransaction((sql) => this.#client.query(sql), 'BEGIN', fn)
   }
 
   async close(): Promise<void> {
