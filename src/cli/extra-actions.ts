@@ -1,4 +1,7 @@
 import type { ActionHandler } from './action.js'
+import { metadefsActions } from './metadefs-actions.js'
 
 /** Actions beyond the schema lifecycle (purge, metadefs), registered by their own modules. */
-export const extraActions: Record<string, ActionHandler> = {}
+export const extraActions: Record<string, ActionHandler> = {
+  ...metadefsActions,
+}

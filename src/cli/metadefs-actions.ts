@@ -1,0 +1,45 @@
+import { exportMetadefs, loadMetadefs, unloadMetadefs, type MetadefLog } from '../glance/metadefs/commands.js'
+import { parseLoadMode } from '../glance/metadefs/mode.js'
+import type { ActionContext, ActionHandler, Output } from './action.js'
+
+/** Glance logs these from glance.db.sqlalchemy.metadata; lines in the same layout as our Alembic lines. */
+const LOGGER = 'glance.db.sqlalchemy.metadata'
+
+export function metadefLog(output: Output): MetadefLog {
+  const line = (level: string, message: string) => output.err(`${level.slice(0, 5).padEnd(5)} [${LOGGER}] ${message}`)
+  return {
+    info: (message) => line('INFO', message),
+    warning: (message) => line('WARNING', message),
+    error: (message) => line('ERROR', message),
+  }
+}
+
+/** `--path` or the positional path; empty or absent means `[DEFAULT] metadata_source_path`. */
+function pathParam(context: ActionContext): string {
+  const path = context.params.path
+  return typeof path === 'string' && path !== '' ? path : context.config.metadataSourcePath
+}
+
+export const metadefsActions: Record<string, ActionHandler> = {
+  load_metadefs: {
+    params: ['path', 'merge', 'prefer_new', 'overwrite'],
+    async run(context) {
+      const log = metadefLog(context.output)
+      // Refused combinations are logged and exit 0, as Glance does, before the database is touched.
+      const parsed = parseLoadMode(context.params)
+      if ('error' in parsed) {
+        log.error(parsed.error)
+        return 0
+      }
+      return loadMetadefs(context.db.conn, { path: pathParam(context), mode: parsed.mode }, log)
+    },
+  },
+  unload_metadefs: {
+    params: [],
+    run: (context) => unloadMetadefs(context.db.conn, metadefLog(context.output)),
+  },
+  export_metadefs: {
+    params: ['path'],
+    run: (context) => exportMetadefs(context.db.conn, { path: pathParam(context) }, metadefLog(context.output)),
+  },
+}

@@ -1,0 +1,259 @@
+/**
+ * The metadef tables: the snapshot a load plans against, the statements that
+ * carry out a plan, unload's deletes, and the rows an export reads. Every
+ * statement uses `?` placeholders; booleans go in as JS booleans and come
+ * back as the driver gives them (0/1 on SQLite and MySQL).
+ */
+import type { Connection, DialectName, Row } from '../../dialects/connection.js'
+import type { ExistingMetadefs, ExistingNamespace, LoadAction } from './plan.js'
+
+/** In the order unload clears them (children first), as Glance does. */
+export const METADEF_TABLES = [
+  'metadef_properties',
+  'metadef_objects',
+  'metadef_tags',
+  'metadef_namespace_resource_types',
+  'metadef_namespaces',
+  'metadef_resource_types',
+] as const
+
+/** Naive UTC `YYYY-MM-DD HH:MM:SS.ffffff`, what SQLAlchemy writes for `datetime.utcnow()`. */
+export function utcNow(date = new Date()): string {
+  return `${date.toISOString().replace('T', ' ').replace('Z', '')}000`
+}
+
+/**
+ * How `WHERE name = ?` compares on this database. MySQL's default collation
+ * (utf8_general_ci) ignores case and trailing spaces; this approximates it so
+ * the plan finds the rows the statements will find. (An accent-folded match
+ * the approximation misses ends in a unique-key error and a rolled-back load.)
+ */
+export function nameKeyFor(dialect: DialectName): ((name: string) => string) | undefined {
+  return dialect === 'mysql' ? (name) => name.toLowerCase().replace(/ +$/, '') : undefined
+}
+
+/** The names that decide insert/update/skip for a load. */
+export async function readExisting(conn: Connection): Promise<ExistingMetadefs> {
+  const key = nameKeyFor(conn.dialect) ?? ((name: string) => name)
+  const namespaces = new Map<string, ExistingNamespaceSets>()
+  const byId = new Map<string, ExistingNamespaceSets>()
+  for (const row of await conn.query<{ id: unknown; namespace: string }>('SELECT id, namespace FROM metadef_namespaces')) {
+    const state: ExistingNamespaceSets = { resourceTypes: new Set(), properties: new Set(), objects: new Set(), tags: new Set() }
+    namespaces.set(key(row.namespace), state)
+    byId.set(String(row.id), state)
+  }
+  const children = async (sql: string, pick: (ns: ExistingNamespaceSets) => Set<string>) => {
+    for (const row of await conn.query<{ namespace_id: unknown; name: string }>(sql)) {
+      const ns = byId.get(String(row.namespace_id))
+      if (ns) pick(ns).add(key(row.name))
+    }
+  }
+  await children(
+    'SELECT a.namespace_id AS namespace_id, r.name AS name FROM metadef_namespace_resource_types a JOIN metadef_resource_types r ON r.id = a.resource_type_id',
+    (ns) => ns.resourceTypes,
+  )
+  await children('SELECT namespace_id, name FROM metadef_properties', (ns) => ns.properties)
+  await children('SELECT namespace_id, name FROM metadef_objects', (ns) => ns.objects)
+  await children('SELECT namespace_id, name FROM metadef_tags', (ns) => ns.tags)
+  const resourceTypes = new Set((await conn.query<{ name: string }>('SELECT name FROM metadef_resource_types')).map((r) => key(r.name)))
+  const nameKey = nameKeyFor(conn.dialect)
+  return nameKey ? { namespaces, resourceTypes, key: nameKey } : { namespaces, resourceTypes }
+}
+
+interface ExistingNamespaceSets extends ExistingNamespace {
+  resourceTypes: Set<string>
+  properties: Set<string>
+  objects: Set<string>
+  tags: Set<string>
+}
+
+/** Carries out a plan, statement by statement (the caller wraps it in a transaction). */
+export async function applyLoadActions(
+  conn: Connection,
+  actions: readonly LoadAction[],
+  now: () => string = () => utcNow(),
+): Promise<void> {
+  const namespaceIds = new Map<string, unknown>()
+  const resourceTypeIds = new Map<string, unknown>()
+  const idOf = async (cache: Map<string, unknown>, sql: string, name: string, what: string): Promise<unknown> => {
+    if (cache.has(name)) return cache.get(name)
+    const rows = await conn.query<{ id: unknown }>(sql, [name])
+    if (rows.length === 0) throw new Error(`${what} ${name} is not in the database`)
+    cache.set(name, rows[0]!.id)
+    return rows[0]!.id
+  }
+  const namespaceId = (name: string) => idOf(namespaceIds, 'SELECT id FROM metadef_namespaces WHERE namespace = ?', name, 'namespace')
+  const resourceTypeId = (name: string) =>
+    idOf(resourceTypeIds, 'SELECT id FROM metadef_resource_types WHERE name = ?', name, 'resource type')
+
+  for (const action of actions) {
+    switch (action.kind) {
+      case 'skipNamespace':
+      case 'fileLoaded':
+        break
+      case 'deleteNamespace': {
+        const id = await namespaceId(action.namespace)
+        for (const table of ['metadef_properties', 'metadef_objects', 'metadef_tags', 'metadef_namespace_resource_types']) {
+          await conn.execute(`DELETE FROM ${table} WHERE namespace_id = ?`, [id])
+        }
+        await conn.execute('DELETE FROM metadef_namespaces WHERE id = ?', [id])
+        namespaceIds.clear()
+        break
+      }
+      case 'insertNamespace': {
+        const v = action.values
+        await conn.execute(
+          'INSERT INTO metadef_namespaces (namespace, display_name, description, visibility, protected, owner, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          [v.namespace, v.displayName, v.description, v.visibility, v.protected, v.owner, now()],
+        )
+        break
+      }
+      case 'updateNamespace': {
+        const v = action.values
+        const id = await namespaceId(v.namespace)
+        await conn.execute(
+          'UPDATE metadef_namespaces SET namespace = ?, display_name = ?, description = ?, visibility = ?, protected = ?, owner = ?, updated_at = ? WHERE id = ?',
+          [v.namespace, v.displayName, v.description, v.visibility, v.protected, v.owner, now(), id],
+        )
+        break
+      }
+      case 'insertResourceType':
+        await conn.execute('INSERT INTO metadef_resource_types (name, protected, created_at) VALUES (?, ?, ?)', [action.name, true, now()])
+        break
+      case 'touchResourceType':
+        await conn.execute('UPDATE metadef_resource_types SET updated_at = ? WHERE id = ?', [now(), await resourceTypeId(action.name)])
+        break
+      case 'insertAssociation':
+        await conn.execute(
+          'INSERT INTO metadef_namespace_resource_types (resource_type_id, namespace_id, properties_target, prefix, created_at) VALUES (?, ?, ?, ?, ?)',
+          [await resourceTypeId(action.resourceType), await namespaceId(action.namespace), action.propertiesTarget, action.prefix, now()],
+        )
+        break
+      case 'updateAssociation':
+        await conn.execute(
+          'UPDATE metadef_namespace_resource_types SET properties_target = ?, prefix = ?, updated_at = ? WHERE namespace_id = ? AND resource_type_id = ?',
+          [action.propertiesTarget, action.prefix, now(), await namespaceId(action.namespace), await resourceTypeId(action.resourceType)],
+        )
+        break
+      case 'insertProperty':
+        await conn.execute('INSERT INTO metadef_properties (namespace_id, name, json_schema, created_at) VALUES (?, ?, ?, ?)', [
+          await namespaceId(action.namespace),
+          action.name,
+          action.jsonSchema,
+          now(),
+        ])
+        break
+      case 'updateProperty':
+        await conn.execute('UPDATE metadef_properties SET name = ?, json_schema = ?, updated_at = ? WHERE namespace_id = ? AND name = ?', [
+          action.name,
+          action.jsonSchema,
+          now(),
+          await namespaceId(action.namespace),
+          action.name,
+        ])
+        break
+      case 'insertObject':
+        await conn.execute(
+          'INSERT INTO metadef_objects (namespace_id, name, description, json_schema, created_at) VALUES (?, ?, ?, ?, ?)',
+          [await namespaceId(action.namespace), action.name, action.description, action.jsonSchema, now()],
+        )
+        break
+      case 'updateObject':
+        await conn.execute(
+          'UPDATE metadef_objects SET name = ?, description = ?, json_schema = ?, updated_at = ? WHERE namespace_id = ? AND name = ?',
+          [action.name, action.description, action.jsonSchema, now(), await namespaceId(action.namespace), action.name],
+        )
+        break
+      case 'insertTag':
+        await conn.execute('INSERT INTO metadef_tags (namespace_id, name, created_at) VALUES (?, ?, ?)', [
+          await namespaceId(action.namespace),
+          action.name,
+          now(),
+        ])
+        break
+      case 'updateTag':
+        await conn.execute('UPDATE metadef_tags SET name = ?, updated_at = ? WHERE namespace_id = ? AND name = ?', [
+          action.name,
+          now(),
+          await namespaceId(action.namespace),
+          action.name,
+        ])
+        break
+    }
+  }
+}
+
+/** Empties the metadef tables, children first; returns the tables in the order cleared. */
+export async function clearMetadefTables(conn: Connection): Promise<readonly string[]> {
+  for (const table of METADEF_TABLES) await conn.execute(`DELETE FROM ${table}`)
+  return METADEF_TABLES
+}
+
+/** One namespace with its children, as export reads them (rows in id order; associations by resource type id). */
+export interface StoredNamespace {
+  readonly namespace: string
+  readonly displayName: string | null
+  readonly description: string | null
+  readonly visibility: string | null
+  readonly protected: boolean | null
+  readonly resourceTypeAssociations: { name: string; prefix: string | null; propertiesTarget: string | null }[]
+  readonly properties: { name: string; jsonSchema: string }[]
+  readonly objects: { name: string; description: string | null; jsonSchema: string }[]
+  readonly tags: { name: string }[]
+}
+
+export async function readNamespacesForExport(conn: Connection): Promise<StoredNamespace[]> {
+  const byId = new Map<string, StoredNamespace>()
+  const rows = await conn.query(
+    'SELECT id, namespace, display_name, description, visibility, protected FROM metadef_namespaces ORDER BY id',
+  )
+  for (const row of rows) {
+    byId.set(String(row.id), {
+      namespace: String(row.namespace),
+      displayName: textOrNull(row.display_name),
+      description: textOrNull(row.description),
+      visibility: textOrNull(row.visibility),
+      protected: booleanOrNull(row.protected),
+      resourceTypeAssociations: [],
+      properties: [],
+      objects: [],
+      tags: [],
+    })
+  }
+  const each = async (sql: string, add: (ns: StoredNamespace, row: Row) => void) => {
+    for (const row of await conn.query(sql)) {
+      const ns = byId.get(String(row.namespace_id))
+      if (ns) add(ns, row)
+    }
+  }
+  await each(
+    'SELECT a.namespace_id AS namespace_id, r.name AS name, a.prefix AS prefix, a.properties_target AS properties_target ' +
+      'FROM metadef_namespace_resource_types a JOIN metadef_resource_types r ON r.id = a.resource_type_id ORDER BY a.namespace_id, r.id',
+    (ns, row) =>
+      ns.resourceTypeAssociations.push({
+        name: String(row.name),
+        prefix: textOrNull(row.prefix),
+        propertiesTarget: textOrNull(row.properties_target),
+      }),
+  )
+  await each('SELECT namespace_id, name, json_schema FROM metadef_properties ORDER BY id', (ns, row) =>
+    ns.properties.push({ name: String(row.name), jsonSchema: String(row.json_schema) }),
+  )
+  await each('SELECT namespace_id, name, description, json_schema FROM metadef_objects ORDER BY id', (ns, row) =>
+    ns.objects.push({ name: String(row.name), description: textOrNull(row.description), jsonSchema: String(row.json_schema) }),
+  )
+  await each('SELECT namespace_id, name FROM metadef_tags ORDER BY id', (ns, row) => ns.tags.push({ name: String(row.name) }))
+  return [...byId.values()]
+}
+
+function textOrNull(value: unknown): string | null {
+  if (value === null || value === undefined) return null
+  return Buffer.isBuffer(value) ? value.toString('utf8') : String(value)
+}
+
+/** PostgreSQL gives true/false, SQLite and MySQL 0/1. */
+export function booleanOrNull(value: unknown): boolean | null {
+  if (value === null || value === undefined) return null
+  if (typeof value === 'boolean') return value
+  return Number(value) !== 0
+}
