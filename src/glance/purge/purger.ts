@@ -1,0 +1,297 @@
+import type { Connection } from '../../dialects/connection.js'
+import { CommandError } from '../../engine/errors.js'
+import { countBlocking, referencesTo, type BlockingRows, type Condition } from './references.js'
+import { quoteIdent, type PurgeTable, type Reference } from './tables.js'
+
+/** What the purge reports as it goes; the CLI decides how to show it. */
+export type PurgeEvent =
+  | { readonly kind: 'tableStarted'; readonly table: string }
+  | { readonly kind: 'batchDeleted'; readonly table: string; readonly rows: number; readonly total: number }
+  | { readonly kind: 'tableDone'; readonly table: string; readonly rows: number }
+
+export interface TableCount {
+  readonly table: string
+  readonly rows: number
+}
+
+export interface PurgeResult {
+  /** Rows deleted per table (with dryRun: rows that would be deleted), in purge order. */
+  readonly tables: readonly TableCount[]
+  readonly statements: number
+  /** The longest statement of any kind (the reads that fix the selection scan the whole table). */
+  readonly longestStatementMs: number
+  /** The longest DELETE: how long one batch held its row locks. */
+  readonly longestDeleteMs: number
+}
+
+/**
+ * Rows that reference the rows to purge: the purge stopped before deleting
+ * them (Glance's DBReferenceError). `purged` holds what earlier tables and
+ * earlier batches already deleted (committed).
+ */
+export class PurgeBlockedError extends CommandError {
+  override name = 'PurgeBlockedError'
+  constructor(
+    readonly table: string,
+    readonly blocking: readonly BlockingRows[],
+    readonly purged: readonly TableCount[],
+  ) {
+    super(describeBlocked(table, blocking, purged.find((p) => p.table === table)?.rows ?? 0))
+  }
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`
+}
+
+/** The one stderr line that says what blocks the purge and what to do. */
+export function describeBlocked(table: string, blocking: readonly BlockingRows[], deletedFromTable: number): string {
+  const noun = table === 'images' ? 'image' : 'row'
+  const what = blocking.map((b) => `${plural(b.rows, 'row')} in ${b.table} (${plural(b.referenced, noun)})`).join(', ')
+  const verb = blocking.length === 1 && blocking[0]!.rows === 1 ? 'references' : 'reference'
+  const kept = blocking.reduce((sum, b) => sum + b.kept, 0)
+  const done = deletedFromTable === 0 ? 'nothing was deleted' : `${plural(deletedFromTable, 'row')} had been deleted before that`
+  const keptNote =
+    kept === 0
+      ? ''
+      : ` (${kept === 1 ? '1 of these rows is' : `${kept} of these rows are`} not deleted before the cutoff, so db purge keeps ${kept === 1 ? 'it' : 'them'})`
+  return (
+    `Cannot purge table ${table}: ${what} still ${verb} the ${noun}s to purge; ${done}. ` +
+    `Run "glance-manage db purge" first to purge the deleted rows that reference them${keptNote}.`
+  )
+}
+
+export interface PurgerOptions {
+  /** Naive UTC text: rows with `deleted_at < threshold` qualify. */
+  readonly threshold: string
+  /** Per table; -1 = no limit. */
+  readonly maxRows: number
+  /** At most this many rows per DELETE. */
+  readonly batchSize: number
+  readonly onEvent?: (event: PurgeEvent) => void
+}
+
+type Key = string | number
+
+/**
+ * Deletes the qualifying rows of one table at a time, in batches.
+ *
+ * Glance deletes the `max_rows` oldest rows (ORDER BY deleted_at) in one
+ * statement. Here the same set is fixed first by its last row in
+ * (deleted_at, key) order — the "boundary", one scan with a top-N sort — so
+ * that membership no longer depends on what was already deleted. The set is
+ * then deleted in batch-key order (the physical order where it matters): each
+ * batch reads the next `batchSize` selected keys after the previous batch (a
+ * range scan that stops after `batchSize` hits) and deletes that key range, so
+ * the table is scanned once over all batches instead of once per batch
+ * (`deleted_at` has no index in Glance's schema). Memory stays constant: only
+ * two keys travel to the client per batch.
+ */
+export class Purger {
+  #statements = 0
+  #longestMs = 0
+  #longestDeleteMs = 0
+  readonly #q: (name: string) => string
+
+  constructor(
+    readonly conn: Connection,
+    readonly options: PurgerOptions,
+  ) {
+    this.#q = (name) => quoteIdent(conn.dialect, name)
+  }
+
+  get stats(): { statements: number; longestStatementMs: number; longestDeleteMs: number } {
+    return { statements: this.#statements, longestStatementMs: this.#longestMs, longestDeleteMs: this.#longestDeleteMs }
+  }
+
+  async #timed<T>(run: () => Promise<T>, isDelete = false): Promise<T> {
+    const start = performance.now()
+    try {
+      return await run()
+    } finally {
+      const ms = performance.now() - start
+      this.#statements++
+      this.#longestMs = Math.max(this.#longestMs, ms)
+      if (isDelete) this.#longestDeleteMs = Math.max(this.#longestDeleteMs, ms)
+    }
+  }
+
+  #query(sql: string, params: readonly unknown[]) {
+    return this.#timed(() => this.conn.query(sql, params))
+  }
+
+  #execute(sql: string, params: readonly unknown[]) {
+    return this.#timed(() => this.conn.execute(sql, params), true)
+  }
+
+  /**
+   * SQL pieces for one table: the row source, its deleted_at, the order key
+   * that breaks deleted_at ties, and the key batches walk. On SQLite batches
+   * walk the rowid (the physical order: images.id and tasks.id are text
+   * scattered over the table), so each batch rewrites neighbouring pages
+   * instead of pages all over the file; on MySQL the primary key is the
+   * physical order; PostgreSQL deletes without touching indexes.
+   */
+  #shape(table: PurgeTable) {
+    const q = this.#q
+    const t = q(table.name)
+    const key = `${t}.${q(table.key)}`
+    const batchKey = this.conn.dialect === 'sqlite' ? `${t}.rowid` : key
+    if (table.via) {
+      const p = q(table.via.table)
+      const parentKey = `${p}.${q(table.via.key)}`
+      return {
+        t,
+        key,
+        batchKey,
+        source: `${t} JOIN ${p} ON ${parentKey} = ${key}`,
+        deletedAt: `${p}.deleted_at`,
+        order: parentKey,
+        parent: p,
+      }
+    }
+    return { t, key, batchKey, source: t, deletedAt: `${t}.deleted_at`, order: key, parent: undefined }
+  }
+
+  /** Rows that qualify by age alone. */
+  async countQualifying(table: PurgeTable): Promise<number> {
+    const s = this.#shape(table)
+    const [row] = await this.#query(`SELECT COUNT(*) AS n FROM ${s.source} WHERE ${s.deletedAt} < ?`, [this.options.threshold])
+    return Number(row?.n ?? 0)
+  }
+
+  /**
+   * The condition selecting exactly the rows this run purges from `table`
+   * (qualified with the table's name, or its parent's for task_info), or
+   * undefined when `max_rows` is 0.
+   */
+  async selection(table: PurgeTable): Promise<Condition | undefined> {
+    const { threshold, maxRows, batchSize } = this.options
+    if (maxRows === 0) return undefined
+    const s = this.#shape(table)
+    const byAge: Condition = { sql: `${s.deletedAt} < ?`, params: [threshold] }
+    if (maxRows === -1) return byAge
+    // A large limit usually exceeds what qualifies: one count avoids sorting them all.
+    if (maxRows > batchSize && (await this.countQualifying(table)) <= maxRows) return byAge
+    const [last] = await this.#query(
+      `SELECT ${s.deletedAt} AS d, ${s.order} AS k FROM ${s.source} WHERE ${s.deletedAt} < ? ` +
+        `ORDER BY ${s.deletedAt}, ${s.order} LIMIT 1 OFFSET ${maxRows - 1}`,
+      [threshold],
+    )
+    if (!last) return byAge
+    return {
+      sql: `${s.deletedAt} < ? AND (${s.deletedAt} < ? OR (${s.deletedAt} = ? AND ${s.order} <= ?))`,
+      params: [threshold, last.d, last.d, last.k],
+    }
+  }
+
+  /** How many rows `purgeTable` would delete. */
+  async countSelected(table: PurgeTable): Promise<number> {
+    const { maxRows } = this.options
+    if (maxRows === 0) return 0
+    const n = await this.countQualifying(table)
+    return maxRows === -1 ? n : Math.min(n, maxRows)
+  }
+
+  /** The rows of referencing tables that point at the selected rows of `table`. */
+  async blocking(table: PurgeTable, selection: Condition, refs?: readonly Reference[]): Promise<BlockingRows[]> {
+    const references = refs ?? (await referencesTo(this.conn, table.name))
+    const s = this.#shape(table)
+    if (s.parent) return [] // task_info: nothing references it
+    return countBlocking(this.conn, (sql, params) => this.#query(sql, params), table, references, selection, this.options.threshold)
+  }
+
+  /**
+   * Deletes the selected rows of `table` in batches of at most `batchSize`
+   * rows, each its own transaction (autocommit). Returns the rows deleted.
+   * With `precheck`, rows of other tables that reference the selection stop
+   * the purge before anything is deleted. Later (a row referenced meanwhile:
+   * PostgreSQL/MySQL fail the foreign key; SQLite, which does not enforce them
+   * on Glance's connections, skips the row in the DELETE) the purge stops
+   * after the batches already committed. Both raise PurgeBlockedError, which
+   * carries `purgedBefore` and this table's count so far.
+   */
+  async purgeTable(table: PurgeTable, purgedBefore: readonly TableCount[] = [], precheck = false): Promise<number> {
+    const { onEvent } = this.options
+    onEvent?.({ kind: 'tableStarted', table: table.name })
+    const selection = await this.selection(table)
+    let total = 0
+    if (selection) {
+      const refs = table.via ? [] : await referencesTo(this.conn, table.name)
+      const blocked = async (where: Condition, deleted: number) =>
+        new PurgeBlockedError(table.name, await this.blocking(table, where, refs), [...purgedBefore, { table: table.name, rows: deleted }])
+      if (precheck && refs.length > 0) {
+        const error = await blocked(selection, 0)
+        if (error.blocking.length > 0) throw error
+      }
+      total = await this.#deleteInBatches(table, selection, refs, blocked)
+    }
+    onEvent?.({ kind: 'tableDone', table: table.name, rows: total })
+    return total
+  }
+
+  async #deleteInBatches(
+    table: PurgeTable,
+    selection: Condition,
+    refs: readonly Reference[],
+    blocked: (where: Condition, deleted: number) => Promise<PurgeBlockedError>,
+  ): Promise<number> {
+    const { maxRows, batchSize, onEvent } = this.options
+    const q = this.#q
+    const s = this.#shape(table)
+    // SQLite does not enforce foreign keys on Glance's connections: never orphan a row.
+    const guards =
+      this.conn.dialect === 'sqlite'
+        ? refs.map((r) => ` AND NOT EXISTS (SELECT 1 FROM ${q(r.table)} WHERE ${q(r.table)}.${q(r.column)} = ${s.key})`).join('')
+        : ''
+    let total = 0
+    let after: Key | undefined
+    for (;;) {
+      const limit = maxRows === -1 ? batchSize : Math.min(batchSize, maxRows - total)
+      if (limit <= 0) break
+      // The next `limit` selected rows after the previous batch, in batch-key order.
+      const from = after === undefined ? [] : [after]
+      const [batch] = await this.#query(
+        `SELECT MAX(k) AS upper, COUNT(*) AS n FROM (SELECT ${s.batchKey} AS k FROM ${s.source} ` +
+          `WHERE ${after === undefined ? '' : `${s.batchKey} > ? AND `}${selection.sql} ORDER BY ${s.batchKey} LIMIT ${limit}) T1`,
+        [...from, ...selection.params],
+      )
+      const n = Number(batch?.n ?? 0)
+      if (n === 0) break
+      const upper = batch!.upper as Key
+      const range: Condition = {
+        sql: `${after === undefined ? '' : `${s.batchKey} > ? AND `}${s.batchKey} <= ?`,
+        params: [...from, upper],
+      }
+      const statement: Condition = {
+        sql: s.parent
+          ? // task_info: the rows in the range whose task qualifies.
+            `DELETE FROM ${s.t} WHERE ${range.sql} AND EXISTS (SELECT 1 FROM ${s.parent} WHERE ${s.order} = ${s.key} AND ${selection.sql})`
+          : `DELETE FROM ${s.t} WHERE ${range.sql} AND ${selection.sql}${guards}`,
+        params: [...range.params, ...selection.params],
+      }
+      let deleted: number
+      try {
+        deleted = await this.#execute(statement.sql, statement.params)
+      } catch (error) {
+        if (isForeignKeyViolation(error)) throw await blocked(selection, total)
+        throw error
+      }
+      total += deleted
+      onEvent?.({ kind: 'batchDeleted', table: table.name, rows: deleted, total })
+      if (guards && deleted < n) {
+        const error = await blocked({ sql: `${range.sql} AND ${selection.sql}`, params: [...range.params, ...selection.params] }, total)
+        if (error.blocking.length > 0) throw error
+      }
+      after = upper
+      if (n < limit) break
+    }
+    return total
+  }
+}
+
+/** PostgreSQL 23503, MySQL/MariaDB 1451 (row is referenced), SQLite SQLITE_CONSTRAINT_FOREIGNKEY. */
+export function isForeignKeyViolation(error: unknown): boolean {
+  const e = error as { code?: unknown; errno?: unknown }
+  return e?.code === '23503' || e?.errno === 1451 || e?.errno === 1217 || e?.code === 'SQLITE_CONSTRAINT_FOREIGNKEY'
+}
