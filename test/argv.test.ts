@@ -373,10 +373,7 @@ describe('db actions', () => {
       assert.equal(r.code, 2)
       assert.ok(r.stderr.endsWith(`error: argument --age_in_days: invalid int value: '${bad}'\n`), r.stderr)
     }
-    usageError(
-      ['db', 'purge_images_table', '--max_rows', 'x'],
-      exit(['db', 'purge_images_table', '--max_rows', 'x']).stderr,
-    )
+    usageError(['db', 'purge_images_table', '--max_rows', 'x'], exit(['db', 'purge_images_table', '--max_rows', 'x']).stderr)
     assert.ok(
       exit(['db', 'purge_images_table', '--max_rows', 'x']).stderr.endsWith(
         "glance-manage db purge_images_table: error: argument --max_rows: invalid int value: 'x'\n",
@@ -402,15 +399,12 @@ describe('db actions', () => {
     for (const action of ['sync', 'expand', 'migrate', 'contract']) {
       assert.deepEqual(cmd(['db', action, '--dry-run', '--lock-timeout=0']).options, { dry_run: true, lock_timeout: 0 })
     }
-    assert.deepEqual(
-      cmd(['db', 'purge_images_table', '--batch-size=2', '--max_rows', '3', '--age_in_days', '4', '1']),
-      {
-        action: 'purge_images_table',
-        legacy: false,
-        options: { age_in_days: 4, max_rows: 3, batch_size: 2, dry_run: false },
-        args: ['1'],
-      },
-    )
+    assert.deepEqual(cmd(['db', 'purge_images_table', '--batch-size=2', '--max_rows', '3', '--age_in_days', '4', '1']), {
+      action: 'purge_images_table',
+      legacy: false,
+      options: { age_in_days: 4, max_rows: 3, batch_size: 2, dry_run: false },
+      args: ['1'],
+    })
     assert.deepEqual(cmd(['db', 'purge', '--dry']).options, { dry_run: true })
     assert.deepEqual(cmd(['db', 'version', '--format', 'json']).options, { format: 'json' })
     assert.deepEqual(cmd(['db', 'check', '--f=text']).options, { format: 'text', drift: false })
@@ -441,10 +435,7 @@ describe('db actions', () => {
       PURGE_USAGE + "glance-manage db purge: error: argument --dry-run: ignored explicit argument '1'\n",
     )
     // options of other actions are not accepted (the top-level parser reports them)
-    usageError(
-      ['db', 'purge', '--lock-timeout', '5'],
-      TOP_USAGE + 'glance-manage: error: unrecognized arguments: --lock-timeout\n',
-    )
+    usageError(['db', 'purge', '--lock-timeout', '5'], TOP_USAGE + 'glance-manage: error: unrecognized arguments: --lock-timeout\n')
     assert.ok(exit(['db', 'version', '--dry-run']).stderr.endsWith('error: unrecognized arguments: --dry-run\n'))
   })
 })
@@ -492,27 +483,14 @@ describe('legacy commands', () => {
   it('extra positionals are unrecognized arguments (top-level usage)', () => {
     usageError(['db_version', 'extra'], TOP_USAGE + 'glance-manage: error: unrecognized arguments: extra\n')
     usageError(['db_sync', 'a', 'b', 'c'], TOP_USAGE + 'glance-manage: error: unrecognized arguments: b c\n')
-    usageError(
-      ['db_load_metadefs', 'a', 'b', 'c', 'd', 'e'],
-      TOP_USAGE + 'glance-manage: error: unrecognized arguments: e\n',
-    )
+    usageError(['db_load_metadefs', 'a', 'b', 'c', 'd', 'e'], TOP_USAGE + 'glance-manage: error: unrecognized arguments: e\n')
     usageError(['db_upgrade', '--dry-run'], TOP_USAGE + 'glance-manage: error: unrecognized arguments: --dry-run\n')
   })
 })
 
 describe('global options', () => {
   it('repeated --config-file and --config-dir keep command-line order', () => {
-    const g = run([
-      '--config-file',
-      'a',
-      '--config-dir',
-      '/d',
-      '--config-file=b',
-      '--config-f',
-      'c',
-      'db',
-      'version',
-    ]).globals
+    const g = run(['--config-file', 'a', '--config-dir', '/d', '--config-file=b', '--config-f', 'c', 'db', 'version']).globals
     assert.deepEqual(g.configFiles, ['a', 'b', 'c'])
     assert.deepEqual(g.configDirs, ['/d'])
     assert.deepEqual(g.configSources, [
@@ -621,10 +599,7 @@ describe('usage errors', () => {
   it('an option alone: the command is required', () => {
     usageError(['--debug'], TOP_USAGE + 'glance-manage: error: the following arguments are required: command\n')
     usageError(['-d'], TOP_USAGE + 'glance-manage: error: the following arguments are required: command\n')
-    usageError(
-      ['--config-file', 'x'],
-      TOP_USAGE + 'glance-manage: error: the following arguments are required: command\n',
-    )
+    usageError(['--config-file', 'x'], TOP_USAGE + 'glance-manage: error: the following arguments are required: command\n')
   })
 
   it('unknown category', () => {
@@ -647,18 +622,12 @@ describe('usage errors', () => {
       ),
     )
     usageError(['--config-file'], TOP_USAGE + 'glance-manage: error: argument --config-file: expected one argument\n')
-    usageError(
-      ['--log-file', '-d', 'db'],
-      TOP_USAGE + 'glance-manage: error: argument --log-file/--logfile: expected one argument\n',
-    )
+    usageError(['--log-file', '-d', 'db'], TOP_USAGE + 'glance-manage: error: argument --log-file/--logfile: expected one argument\n')
   })
 
   it('short-option clusters', () => {
     usageError(['-dx', 'db'], TOP_USAGE + "glance-manage: error: argument --debug/-d: ignored explicit argument 'x'\n")
-    usageError(
-      ['--debug=x', 'db'],
-      TOP_USAGE + "glance-manage: error: argument --debug/-d: ignored explicit argument 'x'\n",
-    )
+    usageError(['--debug=x', 'db'], TOP_USAGE + "glance-manage: error: argument --debug/-d: ignored explicit argument 'x'\n")
   })
 
   it('usage wrapping follows the prog length and the terminal width', () => {
@@ -749,9 +718,6 @@ describe('help', () => {
       assert.match(out, /--dry-run +Extension \(not in Glance\)/)
       assert.match(out, /--lock-timeout SECONDS\n +Extension \(not in Glance\)/)
     }
-    assert.match(
-      exit(['db', 'version', '-h']).stdout,
-      /--format \{text,json\} +Extension \(not in Glance\): output format/,
-    )
+    assert.match(exit(['db', 'version', '-h']).stdout, /--format \{text,json\} +Extension \(not in Glance\): output format/)
   })
 })

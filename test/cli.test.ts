@@ -60,7 +60,7 @@ forEachEngine((engine) => {
     for (const action of ['sync', 'expand', 'migrate', 'contract']) await expectRun(conf, [action], 0, UP_TO_DATE)
   })
 
-  test('migrate and contract before expand are refused with Glance\'s words', async () => {
+  test("migrate and contract before expand are refused with Glance's words", async () => {
     const migrate = await db(conf, 'migrate')
     assert.equal(
       migrate.stderr,
@@ -111,12 +111,17 @@ forEachEngine((engine) => {
     const stamped = await scratch.open()
     assert.deepEqual(await tableNames(stamped), ['alembic_version'])
     await stamped.close()
-    await expectRun(conf, ['version_control', '--version', 'mitaka01'], 0, 'Placed database under migration control at revision: mitaka01\n')
+    await expectRun(
+      conf,
+      ['version_control', '--version', 'mitaka01'],
+      0,
+      'Placed database under migration control at revision: mitaka01\n',
+    )
     await expectRun(conf, ['version'], 0, 'mitaka01\n')
     // Stamped but without tables: the next upgrade fails on the missing table, as Glance's does (T9).
     const upgrade = await db(conf, 'upgrade', '--version', 'mitaka02')
     assert.equal(upgrade.code, 1)
-    assert.match(upgrade.stderr.trimEnd().split("\n").at(-1)!, /^ERROR: Upgrade to mitaka02 failed: .*metadef_resource_types/)
+    assert.match(upgrade.stderr.trimEnd().split('\n').at(-1)!, /^ERROR: Upgrade to mitaka02 failed: .*metadef_resource_types/)
   })
 
   test('legacy aliases (T10)', async () => {
@@ -148,19 +153,26 @@ forEachEngine((engine) => {
     await expectRun(conf, ['upgrade', '--version', 'mitaka02'], 0)
     const database = await scratch.open()
     await database.conn.execute('DROP TABLE alembic_version')
-    await database.conn.execute('CREATE TABLE migrate_version (repository_id VARCHAR(250) NOT NULL PRIMARY KEY, repository_path TEXT, version INTEGER)')
+    await database.conn.execute(
+      'CREATE TABLE migrate_version (repository_id VARCHAR(250) NOT NULL PRIMARY KEY, repository_path TEXT, version INTEGER)',
+    )
     await database.conn.execute("INSERT INTO migrate_version VALUES ('Glance Migrations', '/x', 44)")
     await database.close()
     await expectRun(conf, ['version'], 0, NOT_UNDER_CONTROL)
     await expectRun(conf, ['check'], 3)
     const sync = await expectRun(conf, ['sync'], 0)
-    assert.match(sync.stdout, /^Database is currently not under Alembic's migration control\.\nPlacing database under Alembic's migration control at revision: mitaka02\n/)
+    assert.match(
+      sync.stdout,
+      /^Database is currently not under Alembic's migration control\.\nPlacing database under Alembic's migration control at revision: mitaka02\n/,
+    )
     await expectRun(conf, ['version'], 0, `${CONTRACT_HEAD}\n`)
   })
 
   test('a legacy database older than Liberty is refused', async () => {
     const database = await scratch.open()
-    await database.conn.execute('CREATE TABLE migrate_version (repository_id VARCHAR(250) NOT NULL PRIMARY KEY, repository_path TEXT, version INTEGER)')
+    await database.conn.execute(
+      'CREATE TABLE migrate_version (repository_id VARCHAR(250) NOT NULL PRIMARY KEY, repository_path TEXT, version INTEGER)',
+    )
     await database.conn.execute("INSERT INTO migrate_version VALUES ('Glance Migrations', '/x', 30)")
     await database.conn.execute('CREATE TABLE images (id VARCHAR(36) NOT NULL PRIMARY KEY)')
     await database.close()
@@ -211,7 +223,12 @@ forEachEngine((engine) => {
   test('check --drift compares the schema with the one the recorded revisions define', async () => {
     await expectRun(conf, ['upgrade', '--version', 'ocata_contract01'], 0)
     await expectRun(conf, ['expand'], 0)
-    await expectRun(conf, ['check', '--drift'], 5, 'Your database is not up to date. Your next step is to run `glance-manage db contract`.\nSchema matches the recorded revisions.\n')
+    await expectRun(
+      conf,
+      ['check', '--drift'],
+      5,
+      'Your database is not up to date. Your next step is to run `glance-manage db contract`.\nSchema matches the recorded revisions.\n',
+    )
     await expectRun(conf, ['contract'], 0)
     await expectRun(conf, ['check', '--drift'], 0, 'Database is up to date. No upgrades needed.\nSchema matches the recorded revisions.\n')
     const database = await scratch.open()
@@ -228,7 +245,12 @@ forEachEngine((engine) => {
   test('version and check in JSON', async () => {
     await expectRun(conf, ['upgrade', '--version', 'mitaka02'], 0)
     const version = await expectRun(conf, ['version', '--format', 'json'], 0)
-    assert.deepEqual(JSON.parse(version.stdout), { heads: ['mitaka02'], state: 'expand-needed', expand_head: EXPAND_HEAD, contract_head: CONTRACT_HEAD })
+    assert.deepEqual(JSON.parse(version.stdout), {
+      heads: ['mitaka02'],
+      state: 'expand-needed',
+      expand_head: EXPAND_HEAD,
+      contract_head: CONTRACT_HEAD,
+    })
     const check = await expectRun(conf, ['check', '--format', 'json'], 3)
     assert.equal(JSON.parse(check.stdout).exit_code, 3)
   })
@@ -237,17 +259,20 @@ forEachEngine((engine) => {
     beforeEach(async () => {
       await expectRun(conf, ['upgrade', '--version', 'mitaka02'], 0)
     })
-    test('unknown revision', () => expectRefused(scratch, conf, ['upgrade', '--version', 'bogus'], /^Can't locate revision identified by 'bogus'$/))
+    test('unknown revision', () =>
+      expectRefused(scratch, conf, ['upgrade', '--version', 'bogus'], /^Can't locate revision identified by 'bogus'$/))
     test('ambiguous revision', () => expectRefused(scratch, conf, ['upgrade', 'ocata'], /^Multiple revisions start with 'ocata'/))
     test('head with two heads', () => expectRefused(scratch, conf, ['upgrade', 'head'], /Multiple head revisions are present/))
     test('downgrade target', async () => {
       await expectRun(conf, ['upgrade', '--version', 'ocata_contract01'], 0)
       await expectRefused(scratch, conf, ['upgrade', 'mitaka01'], /downgrades are not supported/)
     })
-    test('unknown stamp revision', () => expectRefused(scratch, conf, ['version_control', '--version', 'nope'], /Can't locate revision identified by 'nope'/))
+    test('unknown stamp revision', () =>
+      expectRefused(scratch, conf, ['version_control', '--version', 'nope'], /Can't locate revision identified by 'nope'/))
     test('too many positionals', () => expectRefused(scratch, conf, ['version', 'extra'], /takes 0 positional arguments but 1 were given/))
     test('unknown action (usage error, exit 2)', () => expectRefused(scratch, conf, ['bogus'], /invalid choice: 'bogus'/, 2))
-    test('unknown option (usage error, exit 2)', () => expectRefused(scratch, conf, ['upgrade', '--bogus'], /unrecognized arguments: --bogus/, 2))
+    test('unknown option (usage error, exit 2)', () =>
+      expectRefused(scratch, conf, ['upgrade', '--bogus'], /unrecognized arguments: --bogus/, 2))
     test('alembic_version naming an unknown revision', async () => {
       const database = await scratch.open()
       await database.conn.execute("UPDATE alembic_version SET version_num = 'from_the_future'")
@@ -259,7 +284,7 @@ forEachEngine((engine) => {
     })
   })
 
-  test('a database that is not Glance\'s is refused', async () => {
+  test("a database that is not Glance's is refused", async () => {
     const database = await scratch.open()
     await database.conn.execute('CREATE TABLE customers (id INTEGER PRIMARY KEY)')
     await database.close()

@@ -4,12 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, describe, test } from 'node:test'
 
-import {
-  ConfigError,
-  defaultConfigSources,
-  loadConfig,
-  withDefaultConfigSources,
-} from '../src/cli/config.js'
+import { ConfigError, defaultConfigSources, loadConfig, withDefaultConfigSources } from '../src/cli/config.js'
 import { IniParseError, interpolate, InterpolationError, parseIni } from '../src/cli/oslo-ini.js'
 
 const tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'glance-config-test-'))
@@ -42,26 +37,20 @@ function assertConfigError(run: () => unknown, message: string | RegExp): void {
 
 describe('parseIni', () => {
   test('sections, = and : separators, trimmed keys and values', () => {
-    const doc = parseIni(
-      '[DEFAULT]\ndebug = true\n[database]\n  \nconnection:sqlite://\nmax_retries=  5  \n',
-    )
+    const doc = parseIni('[DEFAULT]\ndebug = true\n[database]\n  \nconnection:sqlite://\nmax_retries=  5  \n')
     assert.deepEqual(doc.get('DEFAULT')?.get('debug'), ['true'])
     assert.deepEqual(doc.get('database')?.get('connection'), ['sqlite://'])
     assert.deepEqual(doc.get('database')?.get('max_retries'), ['5'])
   })
 
   test('splits at the first of = and :', () => {
-    assert.deepEqual(values('[d]\nconnection = mysql://u:p@h/g\n', 'd', 'connection'), [
-      'mysql://u:p@h/g',
-    ])
+    assert.deepEqual(values('[d]\nconnection = mysql://u:p@h/g\n', 'd', 'connection'), ['mysql://u:p@h/g'])
     assert.deepEqual(values('[d]\nkey: a=b\n', 'd', 'key'), ['a=b'])
   })
 
   test('# ; and % inside a value are part of the value', () => {
     const text = '[database]\nconnection = mysql+pymysql://glance:pa;ss#word%41@db/glance\n'
-    assert.deepEqual(values(text, 'database', 'connection'), [
-      'mysql+pymysql://glance:pa;ss#word%41@db/glance',
-    ])
+    assert.deepEqual(values(text, 'database', 'connection'), ['mysql+pymysql://glance:pa;ss#word%41@db/glance'])
   })
 
   test('comment lines start with # or ;', () => {
@@ -129,10 +118,7 @@ describe('interpolate', () => {
   const lookup = (name: string): string | undefined => options[name]
 
   test('$name, ${name}, ${group.name}', () => {
-    assert.equal(
-      interpolate('mysql://$user@${host}/${database.name}', lookup),
-      'mysql://glance@db/g',
-    )
+    assert.equal(interpolate('mysql://$user@${host}/${database.name}', lookup), 'mysql://glance@db/g')
   })
 
   test('$$ and \\$ are a literal $; other $ are left alone', () => {
@@ -142,10 +128,7 @@ describe('interpolate', () => {
   test('an unknown reference names the option', () => {
     assert.throws(
       () => interpolate('pa$word', lookup),
-      (error: unknown) =>
-        error instanceof InterpolationError &&
-        error.reference === 'word' &&
-        /unknown option 'word'/.test(error.message),
+      (error: unknown) => error instanceof InterpolationError && error.reference === 'word' && /unknown option 'word'/.test(error.message),
     )
   })
 })
@@ -190,10 +173,7 @@ describe('loadConfig', () => {
     const dir = tempDir({
       'a.conf': '[database]\nconnection = "sqlite:///one.db"\nconnection = \'sqlite:///two.db\'\n',
     })
-    assert.equal(
-      loadConfig({ configFiles: [path.join(dir, 'a.conf')], configDirs: [] }).connection,
-      'sqlite:///two.db',
-    )
+    assert.equal(loadConfig({ configFiles: [path.join(dir, 'a.conf')], configDirs: [] }).connection, 'sqlite:///two.db')
   })
 
   test('deprecated names: [DEFAULT] sql_connection, [DATABASE] sql_connection, [sql] connection', () => {
@@ -205,10 +185,7 @@ describe('loadConfig', () => {
     ]
     for (const [text, expected] of cases) {
       const dir = tempDir({ 'a.conf': text })
-      assert.equal(
-        loadConfig({ configFiles: [path.join(dir, 'a.conf')], configDirs: [] }).connection,
-        expected,
-      )
+      assert.equal(loadConfig({ configFiles: [path.join(dir, 'a.conf')], configDirs: [] }).connection, expected)
     }
   })
 
@@ -218,10 +195,7 @@ describe('loadConfig', () => {
         '[sql]\nconnection = sqlite:///sql.db\n[DEFAULT]\nsql_connection = sqlite:///default.db\n' +
         '[database]\nconnection = sqlite:///database.db\nsql_connection = sqlite:///old.db\n',
     })
-    assert.equal(
-      loadConfig({ configFiles: [path.join(dir, 'a.conf')], configDirs: [] }).connection,
-      'sqlite:///database.db',
-    )
+    assert.equal(loadConfig({ configFiles: [path.join(dir, 'a.conf')], configDirs: [] }).connection, 'sqlite:///database.db')
   })
 
   test('a later file wins even when it uses a deprecated name (oslo order)', () => {
@@ -235,10 +209,7 @@ describe('loadConfig', () => {
 
   test('[default] is not [DEFAULT]', () => {
     const dir = tempDir({ 'a.conf': '[default]\nmetadata_source_path = /nowhere\n' })
-    assert.equal(
-      loadConfig({ configFiles: [path.join(dir, 'a.conf')], configDirs: [] }).metadataSourcePath,
-      '/etc/glance/metadefs/',
-    )
+    assert.equal(loadConfig({ configFiles: [path.join(dir, 'a.conf')], configDirs: [] }).metadataSourcePath, '/etc/glance/metadefs/')
   })
 
   test('override order: files in order, then each dir’s *.conf sorted', () => {
@@ -271,9 +242,7 @@ describe('loadConfig', () => {
   test('relative paths are made absolute', () => {
     const dir = tempDir({ 'a.conf': '[database]\nconnection = sqlite://\n' })
     const relative = path.relative(process.cwd(), path.join(dir, 'a.conf'))
-    assert.deepEqual(loadConfig({ configFiles: [relative], configDirs: [] }).sourcesRead, [
-      path.join(dir, 'a.conf'),
-    ])
+    assert.deepEqual(loadConfig({ configFiles: [relative], configDirs: [] }).sourcesRead, [path.join(dir, 'a.conf')])
   })
 
   test('missing files are reported together, after the others are read', () => {
@@ -313,10 +282,7 @@ describe('loadConfig', () => {
 
   test('a missing config dir', () => {
     const dir = path.join(tempDir(), 'absent.d')
-    assertConfigError(
-      () => loadConfig({ configFiles: [], configDirs: [dir] }),
-      `Failed to read config file directory: ${dir}`,
-    )
+    assertConfigError(() => loadConfig({ configFiles: [], configDirs: [dir] }), `Failed to read config file directory: ${dir}`)
   })
 
   test('interpolation from the same group, then DEFAULT; $$ is a literal $', () => {
@@ -337,16 +303,12 @@ describe('loadConfig', () => {
       'b.conf': '[database]\nconnection = sqlite:///${DEFAULT.db_file}\n[other]\nroot = /wrong\n',
     })
     const files = [path.join(dir, 'a.conf'), path.join(dir, 'b.conf')]
-    assert.equal(
-      loadConfig({ configFiles: files, configDirs: [] }).connection,
-      'sqlite:////var/lib/glance/glance.sqlite',
-    )
+    assert.equal(loadConfig({ configFiles: files, configDirs: [] }).connection, 'sqlite:////var/lib/glance/glance.sqlite')
   })
 
   test('a reference to the metadata_source_path default', () => {
     const dir = tempDir({
-      'a.conf':
-        '[DEFAULT]\nextra = $metadata_source_path/extra\n[database]\nconnection = sqlite:///${DEFAULT.extra}\n',
+      'a.conf': '[DEFAULT]\nextra = $metadata_source_path/extra\n[database]\nconnection = sqlite:///${DEFAULT.extra}\n',
     })
     assert.equal(
       loadConfig({ configFiles: [path.join(dir, 'a.conf')], configDirs: [] }).connection,
@@ -372,10 +334,7 @@ describe('loadConfig', () => {
 
   test('an empty connection counts as unset', () => {
     const dir = tempDir({ 'a.conf': '[database]\nconnection =\n' })
-    assert.equal(
-      loadConfig({ configFiles: [path.join(dir, 'a.conf')], configDirs: [] }).connection,
-      undefined,
-    )
+    assert.equal(loadConfig({ configFiles: [path.join(dir, 'a.conf')], configDirs: [] }).connection, undefined)
   })
 })
 
@@ -402,11 +361,7 @@ describe('defaultConfigSources', () => {
     // oslo lists glance.conf twice (before glance-api.conf and before
     // glance-manage.conf); only its later position matters, so it is kept there.
     assert.deepEqual(sources, {
-      configFiles: [
-        '/home/op/.glance/glance-api.conf',
-        '/etc/glance/glance.conf',
-        '/etc/glance-manage.conf',
-      ],
+      configFiles: ['/home/op/.glance/glance-api.conf', '/etc/glance/glance.conf', '/etc/glance-manage.conf'],
       configDirs: ['/etc/glance/glance.conf.d', '/home/op/glance-manage.conf.d'],
     })
   })
@@ -415,10 +370,7 @@ describe('defaultConfigSources', () => {
     const env = { HOME: '/root', SNAP_COMMON: '/var/snap/glance/common', SNAP: '/snap/glance/1' }
     const sources = defaultConfigSources(
       env,
-      existing(
-        '/var/snap/glance/common/etc/glance/glance.conf',
-        '/snap/glance/1/etc/glance/glance-manage.conf',
-      ),
+      existing('/var/snap/glance/common/etc/glance/glance.conf', '/snap/glance/1/etc/glance/glance-manage.conf'),
     )
     assert.deepEqual(sources.configFiles, [
       '/var/snap/glance/common/etc/glance/glance.conf',
@@ -436,19 +388,13 @@ describe('defaultConfigSources', () => {
   test('defaults replace files and dirs independently', () => {
     const env = { HOME: '/home/op' }
     const exists = existing('/etc/glance/glance.conf', '/etc/glance/glance.conf.d')
-    assert.deepEqual(
-      withDefaultConfigSources({ configFiles: ['/x.conf'], configDirs: [] }, env, exists),
-      {
-        configFiles: ['/x.conf'],
-        configDirs: ['/etc/glance/glance.conf.d'],
-      },
-    )
-    assert.deepEqual(
-      withDefaultConfigSources({ configFiles: [], configDirs: ['/d'] }, env, exists),
-      {
-        configFiles: ['/etc/glance/glance.conf'],
-        configDirs: ['/d'],
-      },
-    )
+    assert.deepEqual(withDefaultConfigSources({ configFiles: ['/x.conf'], configDirs: [] }, env, exists), {
+      configFiles: ['/x.conf'],
+      configDirs: ['/etc/glance/glance.conf.d'],
+    })
+    assert.deepEqual(withDefaultConfigSources({ configFiles: [], configDirs: ['/d'] }, env, exists), {
+      configFiles: ['/etc/glance/glance.conf'],
+      configDirs: ['/d'],
+    })
   })
 })

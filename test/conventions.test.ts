@@ -23,7 +23,10 @@ test('every revision file is listed once, named as upstream, with an id of the s
     if (file.startsWith('liberty') || file.startsWith('mitaka')) continue
     assert.match(file, NAME)
     const id = /^((?:\d{4}_\d_)?[a-z]*_?(?:expand|contract)\d\d)/.exec(file)![1]
-    assert.ok(GLANCE_REVISIONS.some((r) => r.id === id), `${file} defines revision ${id}`)
+    assert.ok(
+      GLANCE_REVISIONS.some((r) => r.id === id),
+      `${file} defines revision ${id}`,
+    )
   }
 })
 

@@ -38,7 +38,11 @@ describe('galera', { skip: missing ? 'no TEST_GALERA_URLS' : false }, () => {
   test('three db sync, one per node, at once: exactly one migrates and every node sees the head', async () => {
     const results = await Promise.all(urls.map((url) => db(configFor(url), 'sync')))
     for (const r of results) assert.equal(r.code, 0, r.stderr)
-    assert.equal(results.filter((r) => r.stdout.includes('Database is synced successfully.')).length, 1, results.map((r) => r.stdout).join('\n--\n'))
+    assert.equal(
+      results.filter((r) => r.stdout.includes('Database is synced successfully.')).length,
+      1,
+      results.map((r) => r.stdout).join('\n--\n'),
+    )
     assert.equal(results.filter((r) => r.stdout === 'Database is up to date. No migrations needed.\n').length, 2)
     const snapshots = []
     for (const url of urls) {

@@ -12,7 +12,14 @@ interface RevisionCase {
   after(db: Database): Promise<void>
 }
 
-const ARTIFACT_TABLES = ['artifacts', 'artifact_blobs', 'artifact_dependencies', 'artifact_properties', 'artifact_tags', 'artifact_blob_locations']
+const ARTIFACT_TABLES = [
+  'artifacts',
+  'artifact_blobs',
+  'artifact_dependencies',
+  'artifact_properties',
+  'artifact_tags',
+  'artifact_blob_locations',
+]
 
 function dataMigration(id: string) {
   const migration = GLANCE_DATA_MIGRATIONS.find((m) => m.id === id)
@@ -25,7 +32,8 @@ const CASES: Record<string, RevisionCase> = {
   liberty: {
     async after(db) {
       const tables = await tableNames(db)
-      for (const t of ['images', 'image_properties', 'tasks', 'task_info', 'metadef_namespaces', ...ARTIFACT_TABLES]) assert.ok(tables.includes(t), t)
+      for (const t of ['images', 'image_properties', 'tasks', 'task_info', 'metadef_namespaces', ...ARTIFACT_TABLES])
+        assert.ok(tables.includes(t), t)
     },
   },
   mitaka01: {

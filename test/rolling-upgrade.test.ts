@@ -95,7 +95,11 @@ forEachEngine((engine) => {
       )
       for (const row of rows) {
         assert.notEqual(row.visibility, null, `${row.id} has a visibility`)
-        assert.equal(truthy(row.is_public), row.visibility === 'public', `${row.id}: is_public ${String(row.is_public)} vs ${row.visibility}`)
+        assert.equal(
+          truthy(row.is_public),
+          row.visibility === 'public',
+          `${row.id}: is_public ${String(row.is_public)} vs ${row.visibility}`,
+        )
       }
       const check = await db(conf, 'check')
       assert.equal(check.code, 5, check.stdout)

@@ -108,23 +108,18 @@ describe('parseDatabaseUrl', () => {
   })
 
   test('empty host (unix socket) and query parameters', () => {
-    assert.deepEqual(
-      fields('mysql+pymysql://glance:pw@/glance?unix_socket=/run/mysqld/mysqld.sock'),
-      {
-        dialect: 'mysql',
-        driver: 'pymysql',
-        username: 'glance',
-        password: 'pw',
-        database: 'glance',
-        query: { unix_socket: ['/run/mysqld/mysqld.sock'] },
-      },
-    )
+    assert.deepEqual(fields('mysql+pymysql://glance:pw@/glance?unix_socket=/run/mysqld/mysqld.sock'), {
+      dialect: 'mysql',
+      driver: 'pymysql',
+      username: 'glance',
+      password: 'pw',
+      database: 'glance',
+      query: { unix_socket: ['/run/mysqld/mysqld.sock'] },
+    })
   })
 
   test('query: repeated keys kept, values decoded, + is a space, blank values dropped', () => {
-    const url = parseDatabaseUrl(
-      'mysql://h/db?charset=utf8&a=1&a=2&p=x%26y+z&blank=&bare&__proto__=v',
-    )
+    const url = parseDatabaseUrl('mysql://h/db?charset=utf8&a=1&a=2&p=x%26y+z&blank=&bare&__proto__=v')
     assert.deepEqual(url.query.a, ['1', '2'])
     assert.deepEqual(url.query.p, ['x&y z'])
     assert.deepEqual(url.query.charset, ['utf8'])
@@ -138,10 +133,7 @@ describe('parseDatabaseUrl', () => {
     assert.equal(parseDatabaseUrl('sqlite:///:memory:').database, ':memory:')
     assert.equal(parseDatabaseUrl('sqlite:///rel.db').database, 'rel.db')
     assert.equal(parseDatabaseUrl('sqlite:////abs/path.db').database, '/abs/path.db')
-    assert.equal(
-      parseDatabaseUrl('sqlite+pysqlite:////var/lib/glance/glance.sqlite').driver,
-      'pysqlite',
-    )
+    assert.equal(parseDatabaseUrl('sqlite+pysqlite:////var/lib/glance/glance.sqlite').driver, 'pysqlite')
     assert.deepEqual(fields('sqlite:///file:x?mode=ro&uri=true'), {
       dialect: 'sqlite',
       driver: undefined,
@@ -152,32 +144,18 @@ describe('parseDatabaseUrl', () => {
 
   test('unknown dialect or driver: SQLAlchemy wording', () => {
     assertUrlError('oracle://u:p@h/x', "Can't load plugin: sqlalchemy.dialects:oracle")
-    assertUrlError(
-      'mysql+nodriver://u:p@h/x',
-      "Can't load plugin: sqlalchemy.dialects:mysql.nodriver",
-    )
+    assertUrlError('mysql+nodriver://u:p@h/x', "Can't load plugin: sqlalchemy.dialects:mysql.nodriver")
     assertUrlError('constructor://h/x', "Can't load plugin: sqlalchemy.dialects:constructor")
   })
 
   test('not a URL: the message hides what may be a password', () => {
     assertUrlError('', "Could not parse SQLAlchemy URL from string ''")
-    assertUrlError(
-      '/var/lib/glance.db',
-      "Could not parse SQLAlchemy URL from string '/var/lib/glance.db'",
-    )
-    assertUrlError(
-      'mysql:/glance:s3cret@db/glance',
-      "Could not parse SQLAlchemy URL from string 'mysql:/***@db/glance'",
-      's3cret',
-    )
+    assertUrlError('/var/lib/glance.db', "Could not parse SQLAlchemy URL from string '/var/lib/glance.db'")
+    assertUrlError('mysql:/glance:s3cret@db/glance', "Could not parse SQLAlchemy URL from string 'mysql:/***@db/glance'", 's3cret')
   })
 
   test('bad port: an error that does not show the password', () => {
-    assertUrlError(
-      'mysql://u:s3cret@h:abc/db',
-      /^Invalid port in SQLAlchemy URL 'mysql:\/\/u:\*\*\*@h:\*\*\*\/db'/,
-      's3cret',
-    )
+    assertUrlError('mysql://u:s3cret@h:abc/db', /^Invalid port in SQLAlchemy URL 'mysql:\/\/u:\*\*\*@h:\*\*\*\/db'/, 's3cret')
     assertUrlError('mysql://u:s3cret@h:/db', /Invalid port/, 's3cret')
     assertUrlError('mysql://u:s3cret@h:70000/db', /'mysql:\/\/u:\*\*\*@h:70000\/db'/, 's3cret')
     // A forgotten "@host" makes the password look like a port.
@@ -187,16 +165,10 @@ describe('parseDatabaseUrl', () => {
 
 describe('redactUrl', () => {
   test('hides the password in render_as_string(hide_password=True) shape', () => {
-    assert.equal(
-      redactUrl('mysql+pymysql://glance:s3cret@db:3306/glance'),
-      'mysql+pymysql://glance:***@db:3306/glance',
-    )
+    assert.equal(redactUrl('mysql+pymysql://glance:s3cret@db:3306/glance'), 'mysql+pymysql://glance:***@db:3306/glance')
     assert.equal(redactUrl('postgresql://u:p%40ss@[::1]:5432/g'), 'postgresql://u:***@[::1]:5432/g')
     assert.equal(redactUrl('postgresql://u@h/g'), 'postgresql://u@h/g')
-    assert.equal(
-      redactUrl('sqlite:////var/lib/glance/glance.sqlite'),
-      'sqlite:////var/lib/glance/glance.sqlite',
-    )
+    assert.equal(redactUrl('sqlite:////var/lib/glance/glance.sqlite'), 'sqlite:////var/lib/glance/glance.sqlite')
     assert.equal(redactUrl('sqlite://'), 'sqlite://')
   })
 

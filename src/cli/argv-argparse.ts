@@ -361,13 +361,7 @@ export class ArgumentParser {
     return action
   }
 
-  addSubparsers(opts: {
-    dest: string
-    title?: string
-    description?: string
-    help?: string
-    required?: boolean
-  }): SubParsersAction {
+  addSubparsers(opts: { dest: string; title?: string; description?: string; help?: string; required?: boolean }): SubParsersAction {
     if (this.subparsers !== null) throw new Error('cannot have multiple subparser arguments')
     let group = this.positionalsGroup
     if (opts.title !== undefined || opts.description !== undefined) {
@@ -394,8 +388,7 @@ export class ArgumentParser {
 
   private addAction(action: Action, group?: ArgumentGroup): void {
     for (const s of action.optionStrings) {
-      if (this.optionStringActions.has(s))
-        throw new Error(`argument ${action.optionStrings.join('/')}: conflicting option string: ${s}`)
+      if (this.optionStringActions.has(s)) throw new Error(`argument ${action.optionStrings.join('/')}: conflicting option string: ${s}`)
     }
     this.actions.push(action)
     for (const s of action.optionStrings) {

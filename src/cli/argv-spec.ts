@@ -326,11 +326,7 @@ function globalOptionSpecs(): Array<[string[], ArgumentSpec]> {
           'precedence. This option must be set from the command-line.',
       },
     ],
-    ...boolOpt(
-      'debug',
-      'If set to true, the logging level will be set to DEBUG instead of the default INFO level.',
-      'd',
-    ),
+    ...boolOpt('debug', 'If set to true, the logging level will be set to DEBUG instead of the default INFO level.', 'd'),
     [
       ['--log-config-append', '--log-config', '--log_config'],
       {
@@ -389,10 +385,7 @@ function globalOptionSpecs(): Array<[string[], ArgumentSpec]> {
         'support. Doing so will use the journal native protocol which includes structured metadata in ' +
         `addition to log messages.${IGNORED}`,
     ),
-    [
-      ['--syslog-log-facility'],
-      { dest: 'syslog_log_facility', default: null, help: `Syslog facility to receive log lines. ${IGNORED}` },
-    ],
+    [['--syslog-log-facility'], { dest: 'syslog_log_facility', default: null, help: `Syslog facility to receive log lines. ${IGNORED}` }],
     ...boolOpt('use-json', `Use JSON formatting for logging. ${IGNORED}`),
     [['--version'], { action: 'version', version: GLANCE_VERSION }],
   ]

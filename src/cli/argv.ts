@@ -37,8 +37,7 @@ export {
 } from './argv-spec.js'
 
 export type ParseResult =
-  | { kind: 'run'; globals: GlobalOptions; command: Invocation }
-  | { kind: 'exit'; code: number; stdout: string; stderr: string }
+  { kind: 'run'; globals: GlobalOptions; command: Invocation } | { kind: 'exit'; code: number; stdout: string; stderr: string }
 
 export interface ConfigSource {
   kind: 'file' | 'dir'

@@ -6,14 +6,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {
-  IniParseError,
-  InterpolationError,
-  interpolate,
-  normalizeGroupName,
-  parseIni,
-  type IniDocument,
-} from './oslo-ini.js'
+import { IniParseError, InterpolationError, interpolate, normalizeGroupName, parseIni, type IniDocument } from './oslo-ini.js'
 
 /** --config-file and --config-dir values, in command-line order (empty when not given). */
 export interface ConfigSources {
@@ -70,10 +63,8 @@ export function defaultConfigSources(
   if (env.SNAP_COMMON) searchDirs.push(path.join(env.SNAP_COMMON, 'etc', 'glance'))
   if (env.SNAP) searchDirs.push(path.join(env.SNAP, 'etc', 'glance'))
 
-  const find = (name: string): string | undefined =>
-    searchDirs.map((dir) => path.join(dir, name)).find((candidate) => exists(candidate))
-  const found = (names: string[]): string[] =>
-    names.map(find).filter((candidate): candidate is string => candidate !== undefined)
+  const find = (name: string): string | undefined => searchDirs.map((dir) => path.join(dir, name)).find((candidate) => exists(candidate))
+  const found = (names: string[]): string[] => names.map(find).filter((candidate): candidate is string => candidate !== undefined)
 
   const files = found(['glance.conf', 'glance-api.conf', 'glance.conf', 'glance-manage.conf'])
   return {
@@ -167,16 +158,12 @@ export function loadConfig(
 
   const resolve = optionResolver(parsed)
   const connection = resolve('database', 'connection')
-  const databaseKeys = new Set(
-    parsed.flatMap((file) => [...(file.groups.get('database')?.keys() ?? [])]),
-  )
+  const databaseKeys = new Set(parsed.flatMap((file) => [...(file.groups.get('database')?.keys() ?? [])]))
   return {
     connection: connection === '' ? undefined : connection,
     metadataSourcePath: resolve('DEFAULT', 'metadata_source_path') ?? DEFAULT_METADATA_SOURCE_PATH,
     sourcesRead: parsed.map((file) => file.path),
-    databaseOptions: Object.fromEntries(
-      [...databaseKeys].map((key) => [key, resolve('database', key) ?? '']),
-    ),
+    databaseOptions: Object.fromEntries([...databaseKeys].map((key) => [key, resolve('database', key) ?? ''])),
   }
 }
 
@@ -227,9 +214,7 @@ function optionResolver(files: ParsedFile[]): (group: string, name: string) => s
     if (dot >= 0) {
       return resolve(normalizeGroupName(reference.slice(0, dot)), reference.slice(dot + 1))
     }
-    return (
-      resolve(group, reference) ?? (group === 'DEFAULT' ? undefined : resolve('DEFAULT', reference))
-    )
+    return resolve(group, reference) ?? (group === 'DEFAULT' ? undefined : resolve('DEFAULT', reference))
   }
 
   const resolve = (group: string, name: string): string | undefined => {

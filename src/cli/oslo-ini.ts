@@ -128,10 +128,7 @@ export class InterpolationError extends Error {
   readonly reference: string
 
   constructor(reference: string) {
-    super(
-      `template substitution error: unknown option '${reference}' ` +
-        '(write $$ for a literal $ sign)',
-    )
+    super(`template substitution error: unknown option '${reference}' ` + '(write $$ for a literal $ sign)')
     this.name = 'InterpolationError'
     this.reference = reference
   }
@@ -152,12 +149,7 @@ export function interpolate(value: string, lookup: (name: string) => string | un
   const template = value.split('\\$').join('$$')
   return template.replace(
     TEMPLATE_PLACEHOLDER,
-    (
-      _match,
-      escaped: string | undefined,
-      named: string | undefined,
-      braced: string | undefined,
-    ) => {
+    (_match, escaped: string | undefined, named: string | undefined, braced: string | undefined) => {
       if (escaped !== undefined) return '$'
       const name = (named ?? braced) as string
       const replacement = lookup(name)

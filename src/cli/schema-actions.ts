@@ -59,8 +59,7 @@ function simple(params: readonly string[], run: (manager: SchemaManager, context
   return { params, run: async (context) => emit(await run(managerFor(context), context), context.output) }
 }
 
-const stringParam = (value: unknown, fallback: string) =>
-  value === undefined || value === null || value === '' ? fallback : String(value)
+const stringParam = (value: unknown, fallback: string) => (value === undefined || value === null || value === '' ? fallback : String(value))
 
 export const schemaActions: Record<string, ActionHandler> = {
   version: {

@@ -97,9 +97,7 @@ export abstract class BaseCompiler {
     const pkName = table.primaryKeyName ? `CONSTRAINT ${table.primaryKeyName} ` : ''
     lines.push(`${pkName}PRIMARY KEY (${this.quoteList(table.primaryKey)})`)
     for (const fk of table.foreignKeys) {
-      lines.push(
-        `FOREIGN KEY(${this.quoteList(fk.columns)}) REFERENCES ${this.quote(fk.refTable)} (${this.quoteList(fk.refColumns)})`,
-      )
+      lines.push(`FOREIGN KEY(${this.quoteList(fk.columns)}) REFERENCES ${this.quote(fk.refTable)} (${this.quoteList(fk.refColumns)})`)
     }
     for (const unique of table.uniques) {
       lines.push(`CONSTRAINT ${unique.name} UNIQUE (${this.quoteList(unique.columns)})`)
@@ -126,7 +124,9 @@ export abstract class BaseCompiler {
 
   protected createIndex(index: Index): Statement {
     const unique = index.unique ? 'UNIQUE ' : ''
-    return statement(`CREATE ${unique}INDEX ${this.ifNotExists()}${index.name} ON ${this.quote(index.table)} (${this.quoteList(index.columns)})`)
+    return statement(
+      `CREATE ${unique}INDEX ${this.ifNotExists()}${index.name} ON ${this.quote(index.table)} (${this.quoteList(index.columns)})`,
+    )
   }
 
   protected dropIndex(name: string, _table: string, _model: SchemaModel): Statement[] {

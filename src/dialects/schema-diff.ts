@@ -30,12 +30,14 @@ export function diffSnapshots(actual: SchemaSnapshot, expected: SchemaSnapshot, 
       out.push(`${name} column order: ${labels.actual} ${show(orderA)} vs ${labels.expected} ${show(orderB)}`)
     }
     for (const part of ['primaryKey', 'foreignKeys', 'indexes', 'uniqueConstraints', 'checks', 'options'] as const) {
-      if (show(a[part]) !== show(b[part])) out.push(`${name} ${part}: ${labels.actual} ${show(a[part])} vs ${labels.expected} ${show(b[part])}`)
+      if (show(a[part]) !== show(b[part]))
+        out.push(`${name} ${part}: ${labels.actual} ${show(a[part])} vs ${labels.expected} ${show(b[part])}`)
     }
   }
   if (show(actual.triggers) !== show(expected.triggers)) {
     out.push(`triggers: ${labels.actual} ${show(actual.triggers)} vs ${labels.expected} ${show(expected.triggers)}`)
   }
-  if (show(actual.enums) !== show(expected.enums)) out.push(`enums: ${labels.actual} ${show(actual.enums)} vs ${labels.expected} ${show(expected.enums)}`)
+  if (show(actual.enums) !== show(expected.enums))
+    out.push(`enums: ${labels.actual} ${show(actual.enums)} vs ${labels.expected} ${show(expected.enums)}`)
   return out
 }

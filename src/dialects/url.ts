@@ -26,24 +26,8 @@ export class UrlError extends Error {
 
 type Dialect = DatabaseUrl['dialect']
 
-const MYSQL_DRIVERS = [
-  'mysqldb',
-  'pymysql',
-  'mysqlconnector',
-  'mariadbconnector',
-  'asyncmy',
-  'aiomysql',
-  'cymysql',
-  'pyodbc',
-]
-const POSTGRESQL_DRIVERS = [
-  'psycopg2',
-  'psycopg',
-  'psycopg_async',
-  'psycopg2cffi',
-  'pg8000',
-  'asyncpg',
-]
+const MYSQL_DRIVERS = ['mysqldb', 'pymysql', 'mysqlconnector', 'mariadbconnector', 'asyncmy', 'aiomysql', 'cymysql', 'pyodbc']
+const POSTGRESQL_DRIVERS = ['psycopg2', 'psycopg', 'psycopg_async', 'psycopg2cffi', 'pg8000', 'asyncpg']
 
 /** Backend name → our dialect and the SQLAlchemy drivers it accepts. */
 const BACKENDS = new Map<string, { dialect: Dialect; drivers: readonly string[] }>([
@@ -107,10 +91,7 @@ export function parseDatabaseUrl(url: string): DatabaseUrl {
   if (parts.port !== undefined) {
     port = validPort(parts.port)
     if (port === undefined) {
-      throw new UrlError(
-        `Invalid port in SQLAlchemy URL '${renderRedacted(decodeParts(parts))}': ` +
-          'it must be a number from 0 to 65535',
-      )
+      throw new UrlError(`Invalid port in SQLAlchemy URL '${renderRedacted(decodeParts(parts))}': ` + 'it must be a number from 0 to 65535')
     }
   }
 
@@ -119,9 +100,7 @@ export function parseDatabaseUrl(url: string): DatabaseUrl {
   const driver = plus < 0 ? undefined : parts.drivername.slice(plus + 1)
   const backend = BACKENDS.get(backendName)
   if (backend === undefined || (driver !== undefined && !backend.drivers.includes(driver))) {
-    throw new UrlError(
-      `Can't load plugin: sqlalchemy.dialects:${parts.drivername.replaceAll('+', '.')}`,
-    )
+    throw new UrlError(`Can't load plugin: sqlalchemy.dialects:${parts.drivername.replaceAll('+', '.')}`)
   }
 
   const parsed: DatabaseUrl = {
@@ -149,9 +128,7 @@ export function redactUrl(url: string | DatabaseUrl): string {
     return parts === undefined ? maskUnparsable(url) : renderRedacted(decodeParts(parts))
   }
   return renderRedacted({
-    drivername:
-      matchUrl(url.raw)?.drivername ??
-      (url.driver === undefined ? url.dialect : `${url.dialect}+${url.driver}`),
+    drivername: matchUrl(url.raw)?.drivername ?? (url.driver === undefined ? url.dialect : `${url.dialect}+${url.driver}`),
     username: url.username,
     hasPassword: url.password !== undefined,
     host: url.host,
@@ -243,9 +220,7 @@ function renderRedacted(parts: RenderParts): string {
   if (parts.database !== undefined) text += `/${parts.database}`
   const keys = Object.keys(parts.query).sort()
   if (keys.length > 0) {
-    const pairs = keys.flatMap((key) =>
-      (parts.query[key] ?? []).map((value) => `${pythonQuotePlus(key)}=${pythonQuotePlus(value)}`),
-    )
+    const pairs = keys.flatMap((key) => (parts.query[key] ?? []).map((value) => `${pythonQuotePlus(key)}=${pythonQuotePlus(value)}`))
     text += `?${pairs.join('&')}`
   }
   return text
@@ -306,9 +281,7 @@ function pythonQuote(text: string, safe: string): string {
   for (const byte of new TextEncoder().encode(text)) {
     const char = String.fromCharCode(byte)
     quoted +=
-      /[A-Za-z0-9_.\-~]/.test(char) || (byte < 0x80 && safe.includes(char))
-        ? char
-        : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
+      /[A-Za-z0-9_.\-~]/.test(char) || (byte < 0x80 && safe.includes(char)) ? char : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
   }
   return quoted
 }

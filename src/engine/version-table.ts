@@ -27,9 +27,7 @@ export function versionStatements(change: VersionChange): Statement {
     case 'insert':
       return statement(`INSERT INTO ${VERSION_TABLE} (version_num) VALUES ('${change.version}')`)
     case 'update':
-      return statement(
-        `UPDATE ${VERSION_TABLE} SET version_num='${change.to}' WHERE ${VERSION_TABLE}.version_num = '${change.from}'`,
-      )
+      return statement(`UPDATE ${VERSION_TABLE} SET version_num='${change.to}' WHERE ${VERSION_TABLE}.version_num = '${change.from}'`)
     case 'delete':
       return statement(`DELETE FROM ${VERSION_TABLE} WHERE ${VERSION_TABLE}.version_num = '${change.version}'`)
   }

@@ -253,8 +253,11 @@ export class SchemaManager {
 
   async #locked<T>(fn: () => Promise<T>): Promise<T> {
     if (this.options.dryRun) return fn()
-    return this.db.dialect.withMigrationLock(this.db.conn, this.options.lockTimeoutMs, () => fn(), (holder) =>
-      this.options.onEvent({ kind: 'lockWaiting', holder }),
+    return this.db.dialect.withMigrationLock(
+      this.db.conn,
+      this.options.lockTimeoutMs,
+      () => fn(),
+      (holder) => this.options.onEvent({ kind: 'lockWaiting', holder }),
     )
   }
 }

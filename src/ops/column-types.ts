@@ -15,9 +15,7 @@ export type ColumnType =
   | { readonly kind: 'enum'; readonly name: string; readonly values: readonly string[] }
 
 /** A server-side default, as DDL states it. */
-export type ServerDefault =
-  | { readonly kind: 'string'; readonly value: string }
-  | { readonly kind: 'boolean'; readonly value: boolean }
+export type ServerDefault = { readonly kind: 'string'; readonly value: string } | { readonly kind: 'boolean'; readonly value: boolean }
 
 export interface Column {
   readonly name: string

@@ -37,11 +37,7 @@ export interface MigrationOps {
 }
 
 /** Records the operations a revision asks for, in order. */
-export function recordOperations(
-  dialect: DialectName,
-  options: MigrationOptions,
-  upgrade: (op: MigrationOps) => void,
-): Operation[] {
+export function recordOperations(dialect: DialectName, options: MigrationOptions, upgrade: (op: MigrationOps) => void): Operation[] {
   const ops: Operation[] = []
   const recorder: MigrationOps = {
     dialect,

@@ -76,7 +76,9 @@ export async function scratchDatabase(engine: Engine): Promise<ScratchDatabase> 
       const admin = await openUrl(server)
       try {
         if (engine.dialect === 'postgresql') {
-          await admin.conn.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()', [name])
+          await admin.conn.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()', [
+            name,
+          ])
         }
         await admin.conn.execute(`DROP DATABASE IF EXISTS ${name}`)
       } finally {

@@ -15,14 +15,21 @@ export async function fingerprint(scratch: ScratchDatabase): Promise<string> {
   try {
     const raw =
       db.conn.dialect === 'mysql'
-        ? await db.conn.query<{ name: string }>('SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1')
+        ? await db.conn.query<{ name: string }>(
+            'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1',
+          )
         : await db.conn.query<{ name: string }>('SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1')
     const hash = createHash('sha256')
     const catalog =
       db.conn.dialect === 'mysql'
         ? 'SELECT TABLE_NAME, COLUMN_NAME, IS_NULLABLE, COLUMN_TYPE, COLUMN_DEFAULT FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()'
         : 'SELECT table_name, column_name, is_nullable, data_type, column_default FROM information_schema.columns WHERE table_schema = current_schema()'
-    hash.update((await db.conn.query(catalog)).map((r) => JSON.stringify(r)).sort().join('\n'))
+    hash.update(
+      (await db.conn.query(catalog))
+        .map((r) => JSON.stringify(r))
+        .sort()
+        .join('\n'),
+    )
     for (const { name } of raw) {
       const rows = await db.conn.query(`SELECT * FROM ${name}`)
       const lines = rows.map((r) => JSON.stringify(r)).sort()

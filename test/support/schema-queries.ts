@@ -33,9 +33,12 @@ export async function indexNames(db: Database, table: string): Promise<string[]>
     case 'sqlite':
       return (await conn.query<{ name: string }>(`PRAGMA index_list("${table}")`)).map((r) => r.name)
     case 'postgresql':
-      return (await conn.query<{ name: string }>('SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ?', [table])).map(
-        (r) => r.name,
-      )
+      return (
+        await conn.query<{ name: string }>(
+          'SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ?',
+          [table],
+        )
+      ).map((r) => r.name)
     case 'mysql':
       return (
         await conn.query<{ name: string }>(
@@ -58,9 +61,9 @@ export async function triggerNames(db: Database): Promise<string[]> {
     case 'postgresql':
       return (await conn.query<{ name: string }>('SELECT tgname AS name FROM pg_trigger WHERE NOT tgisinternal')).map((r) => r.name)
     case 'mysql':
-      return (await conn.query<{ name: string }>('SELECT TRIGGER_NAME AS name FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()')).map(
-        (r) => r.name,
-      )
+      return (
+        await conn.query<{ name: string }>('SELECT TRIGGER_NAME AS name FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()')
+      ).map((r) => r.name)
   }
 }
 

@@ -62,6 +62,10 @@ export class MysqlCompiler extends BaseCompiler {
     if (!column) throw new Error(`no column ${op.table}.${op.column}`)
     const nullability = column.nullable ? 'NULL' : 'NOT NULL'
     const fallback = column.default ? ` DEFAULT ${this.renderDefault(column.default)}` : ''
-    return [statement(`ALTER TABLE ${this.quote(op.table)} MODIFY ${this.quote(column.name)} ${this.renderType(column.type, column)} ${nullability}${fallback}`)]
+    return [
+      statement(
+        `ALTER TABLE ${this.quote(op.table)} MODIFY ${this.quote(column.name)} ${this.renderType(column.type, column)} ${nullability}${fallback}`,
+      ),
+    ]
   }
 }

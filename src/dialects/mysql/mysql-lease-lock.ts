@@ -62,10 +62,10 @@ export async function withLeaseLock<T>(
   const renewer = await openAnother()
   const timer = setInterval(() => {
     renewer
-      .execute(
-        `UPDATE ${LOCK_TABLE} SET expires_at = UTC_TIMESTAMP() + INTERVAL ${LEASE_SECONDS} SECOND WHERE name = ? AND holder = ?`,
-        [LOCK_NAME, holder],
-      )
+      .execute(`UPDATE ${LOCK_TABLE} SET expires_at = UTC_TIMESTAMP() + INTERVAL ${LEASE_SECONDS} SECOND WHERE name = ? AND holder = ?`, [
+        LOCK_NAME,
+        holder,
+      ])
       .catch(() => undefined)
   }, RENEW_MS)
   timer.unref()
@@ -86,10 +86,7 @@ function isContention(error: unknown): boolean {
 
 /** A live lease exists (read-only: the table is not created when missing). */
 export async function leaseHeld(conn: Connection): Promise<boolean> {
-  const table = await conn.query(
-    'SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
-    [LOCK_TABLE],
-  )
+  const table = await conn.query('SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [LOCK_TABLE])
   if (table.length === 0) return false
   const live = await conn.query(`SELECT 1 FROM ${LOCK_TABLE} WHERE name = ? AND NOT (${STALE})`, [LOCK_NAME])
   return live.length > 0

@@ -65,4 +65,3 @@ function tableAfter(table: Table, op: Operation): Table {
   scratch.apply(op)
   return scratch.table(table.name)
 }
-

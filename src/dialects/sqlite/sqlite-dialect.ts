@@ -36,7 +36,8 @@ export const sqliteDialect: Dialect = {
     try {
       return await conn.transaction(() => fn(true))
     } catch (error) {
-      if ((error as { code?: string }).code === 'SQLITE_BUSY') throw new LockTimeoutError(timeoutMs, 'another process writing this SQLite file')
+      if ((error as { code?: string }).code === 'SQLITE_BUSY')
+        throw new LockTimeoutError(timeoutMs, 'another process writing this SQLite file')
       throw error
     } finally {
       await conn.execute('PRAGMA foreign_keys = ON')

@@ -201,10 +201,7 @@ function addMetadefsTables(op: MigrationOps): void {
     ],
     {
       primaryKey: ['resource_type_id', 'namespace_id'],
-      foreignKeys: [
-        namespaceChild,
-        { columns: ['resource_type_id'], refTable: 'metadef_resource_types', refColumns: ['id'] },
-      ],
+      foreignKeys: [namespaceChild, { columns: ['resource_type_id'], refTable: 'metadef_resource_types', refColumns: ['id'] }],
     },
   )
   op.createIndex('ix_metadef_ns_res_types_namespace_id', 'metadef_namespace_resource_types', ['namespace_id'])
@@ -358,7 +355,12 @@ function addArtifactsTables(op: MigrationOps): void {
 
   op.createTable(
     'artifact_tags',
-    [column('id', string(36), notNull), column('artifact_id', string(36), notNull), column('value', string(255), notNull), ...createdUpdated()],
+    [
+      column('id', string(36), notNull),
+      column('artifact_id', string(36), notNull),
+      column('value', string(255), notNull),
+      ...createdUpdated(),
+    ],
     { primaryKey: ['id'], foreignKeys: [artifactRef('artifact_id')] },
   )
   op.createIndex('ix_artifact_tags_artifact_id', 'artifact_tags', ['artifact_id'])
