@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, describe, test } from 'node:test'
 
-import { ConfigError, defaultConfigSources, loadConfig, withDefaultConfigSources } from '../src/cli/config.js'
+import { commandLineConfigSources, ConfigError, defaultConfigSources, loadConfig, withDefaultConfigSources } from '../src/cli/config.js'
 import { IniParseError, interpolate, InterpolationError, parseIni } from '../src/cli/oslo-ini.js'
 
 const tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'glance-config-test-'))
@@ -396,5 +396,30 @@ describe('defaultConfigSources', () => {
       configFiles: ['/etc/glance/glance.conf'],
       configDirs: ['/d'],
     })
+  })
+})
+
+describe('command-line sources in oslo order', () => {
+  test('a default conf.d dir is read, then the --config-file given, which wins', () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'glance-home-'))
+    fs.mkdirSync(path.join(home, '.glance', 'glance-manage.conf.d'), { recursive: true })
+    fs.writeFileSync(
+      path.join(home, '.glance', 'glance-manage.conf.d', 'a.conf'),
+      '[database]\nconnection = sqlite:///from-dir\n[DEFAULT]\nmetadata_source_path = /from/dir\n',
+    )
+    const cli = path.join(home, 'cli.conf')
+    fs.writeFileSync(cli, '[database]\nconnection = sqlite:///from-cli\n')
+    const sources = commandLineConfigSources(
+      { configSources: [{ kind: 'file', path: cli }], skipDefaultConfigFiles: true, skipDefaultConfigDirs: false },
+      { HOME: home },
+    )
+    const config = loadConfig(sources)
+    assert.equal(config.connection, 'sqlite:///from-cli')
+    assert.equal(config.metadataSourcePath, '/from/dir')
+    const both = commandLineConfigSources(
+      { configSources: [{ kind: 'file', path: cli }], skipDefaultConfigFiles: true, skipDefaultConfigDirs: true },
+      { HOME: home },
+    )
+    assert.equal(loadConfig(both).metadataSourcePath, '/etc/glance/metadefs/')
   })
 })

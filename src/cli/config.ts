@@ -12,6 +12,13 @@ import { IniParseError, InterpolationError, interpolate, normalizeGroupName, par
 export interface ConfigSources {
   configFiles: string[]
   configDirs: string[]
+  /**
+   * The same sources in the order oslo parses them, when it matters: default
+   * files, then default dirs, then the command line's --config-file and
+   * --config-dir as they appear (a later source wins). Without it, files are
+   * parsed before dirs.
+   */
+  ordered?: ReadonlyArray<{ readonly kind: 'file' | 'dir'; readonly path: string }>
 }
 
 export interface GlanceConfig {
@@ -70,6 +77,35 @@ export function defaultConfigSources(
   return {
     configFiles: keepLastOccurrence(files),
     configDirs: found(['glance.conf.d', 'glance-manage.conf.d']),
+  }
+}
+
+/**
+ * oslo.config replaces the default files only when --config-file is given,
+ * and the default dirs only when --config-dir is given, independently; the
+ * defaults it keeps are parsed before the command line's sources.
+ */
+export function commandLineConfigSources(
+  globals: {
+    configSources: ReadonlyArray<{ kind: 'file' | 'dir'; path: string }>
+    skipDefaultConfigFiles: boolean
+    skipDefaultConfigDirs: boolean
+  },
+  env: NodeJS.ProcessEnv = process.env,
+  exists: (path: string) => boolean = fs.existsSync,
+): ConfigSources {
+  const defaults = defaultConfigSources(env, exists)
+  const files = globals.skipDefaultConfigFiles ? [] : defaults.configFiles
+  const dirs = globals.skipDefaultConfigDirs ? [] : defaults.configDirs
+  const ordered = [
+    ...files.map((file) => ({ kind: 'file' as const, path: file })),
+    ...dirs.map((dir) => ({ kind: 'dir' as const, path: dir })),
+    ...globals.configSources,
+  ]
+  return {
+    configFiles: ordered.filter((s) => s.kind === 'file').map((s) => s.path),
+    configDirs: ordered.filter((s) => s.kind === 'dir').map((s) => s.path),
+    ordered,
   }
 }
 
@@ -140,9 +176,16 @@ export function loadConfig(
     }
   }
 
-  for (const file of sources.configFiles) parseFile(path.resolve(expandHome(file)))
-  for (const dir of sources.configDirs) {
-    const expanded = expandHome(dir)
+  const ordered = sources.ordered ?? [
+    ...sources.configFiles.map((file) => ({ kind: 'file' as const, path: file })),
+    ...sources.configDirs.map((dir) => ({ kind: 'dir' as const, path: dir })),
+  ]
+  for (const source of ordered) {
+    const expanded = expandHome(source.path)
+    if (source.kind === 'file') {
+      parseFile(path.resolve(expanded))
+      continue
+    }
     if (!fs.existsSync(expanded)) {
       throw new ConfigError(`Failed to read config file directory: ${expanded}`)
     }

@@ -4,7 +4,7 @@ import { ConnectError, openDatabase } from '../dialects/registry.js'
 import { parseDatabaseUrl, redactSecrets, UrlError, type DatabaseUrl } from '../dialects/url.js'
 import type { ActionHandler, OptionValue, Output } from './action.js'
 import { parseArgv } from './argv.js'
-import { ConfigError, loadConfig, withDefaultConfigSources, type GlanceConfig } from './config.js'
+import { commandLineConfigSources, ConfigError, loadConfig, type GlanceConfig } from './config.js'
 import { schemaActions } from './schema-actions.js'
 import { extraActions } from './extra-actions.js'
 
@@ -42,7 +42,7 @@ export async function main(argv: readonly string[], output: Output, prog = 'glan
   let config: GlanceConfig
   let url: DatabaseUrl
   try {
-    config = loadConfig(withDefaultConfigSources({ configFiles: globals.configFiles, configDirs: globals.configDirs }))
+    config = loadConfig(commandLineConfigSources(globals))
     url = parseDatabaseUrl(connectionOf(config, output))
   } catch (error) {
     if (error instanceof ConfigError || error instanceof UrlError || error instanceof CommandError) {
