@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, describe, test } from 'node:test'
 
-import { commandLineConfigSources, ConfigError, defaultConfigSources, loadConfig, withDefaultConfigSources } from '../src/cli/config.js'
+import { commandLineConfigSources, ConfigError, defaultConfigSources, loadConfig } from '../src/cli/config.js'
 import { IniParseError, interpolate, InterpolationError, parseIni } from '../src/cli/oslo-ini.js'
 
 const tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'glance-config-test-'))
@@ -388,14 +388,20 @@ describe('defaultConfigSources', () => {
   test('defaults replace files and dirs independently', () => {
     const env = { HOME: '/home/op' }
     const exists = existing('/etc/glance/glance.conf', '/etc/glance/glance.conf.d')
-    assert.deepEqual(withDefaultConfigSources({ configFiles: ['/x.conf'], configDirs: [] }, env, exists), {
-      configFiles: ['/x.conf'],
-      configDirs: ['/etc/glance/glance.conf.d'],
-    })
-    assert.deepEqual(withDefaultConfigSources({ configFiles: [], configDirs: ['/d'] }, env, exists), {
-      configFiles: ['/etc/glance/glance.conf'],
-      configDirs: ['/d'],
-    })
+    const cliFile = {
+      configSources: [{ kind: 'file' as const, path: '/x.conf' }],
+      skipDefaultConfigFiles: true,
+      skipDefaultConfigDirs: false,
+    }
+    assert.deepEqual(commandLineConfigSources(cliFile, env, exists).ordered, [
+      { kind: 'dir', path: '/etc/glance/glance.conf.d' },
+      { kind: 'file', path: '/x.conf' },
+    ])
+    const cliDir = { configSources: [{ kind: 'dir' as const, path: '/d' }], skipDefaultConfigFiles: false, skipDefaultConfigDirs: true }
+    assert.deepEqual(commandLineConfigSources(cliDir, env, exists).ordered, [
+      { kind: 'file', path: '/etc/glance/glance.conf' },
+      { kind: 'dir', path: '/d' },
+    ])
   })
 })
 

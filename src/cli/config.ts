@@ -110,23 +110,6 @@ export function commandLineConfigSources(
 }
 
 /**
- * oslo.config replaces the default files only when --config-file is given,
- * and the default dirs only when --config-dir is given, independently.
- */
-export function withDefaultConfigSources(
-  given: ConfigSources,
-  env: NodeJS.ProcessEnv = process.env,
-  exists: (path: string) => boolean = fs.existsSync,
-): ConfigSources {
-  if (given.configFiles.length > 0 && given.configDirs.length > 0) return given
-  const defaults = defaultConfigSources(env, exists)
-  return {
-    configFiles: given.configFiles.length > 0 ? given.configFiles : defaults.configFiles,
-    configDirs: given.configDirs.length > 0 ? given.configDirs : defaults.configDirs,
-  }
-}
-
-/**
  * oslo parses glance.conf twice (before glance-api.conf and again before
  * glance-manage.conf). Only the later parse can win a lookup, so dropping the
  * earlier one changes nothing but the list of sources.
