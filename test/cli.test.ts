@@ -242,6 +242,27 @@ forEachEngine((engine) => {
     assert.equal(json.drift.length, 2)
   })
 
+  test('check --drift finds a trigger left behind after the contract phase (Glance bug B1)', async () => {
+    await expectRun(conf, ['sync'], 0)
+    // Glance's `db sync` after an online `db expand` leaves its trigger on the contracted table.
+    const stray: Record<typeof engine.dialect, string[]> = {
+      sqlite: ['CREATE TRIGGER insert_visibility AFTER INSERT ON images BEGIN SELECT 1; END'],
+      postgresql: [
+        'CREATE FUNCTION insert_visibility() RETURNS trigger AS $$ BEGIN RETURN NEW; END $$ LANGUAGE plpgsql',
+        'CREATE TRIGGER insert_visibility BEFORE INSERT ON images FOR EACH ROW EXECUTE FUNCTION insert_visibility()',
+      ],
+      mysql: ['CREATE TRIGGER insert_visibility BEFORE INSERT ON images FOR EACH ROW SET NEW.name = NEW.name'],
+    }
+    const database = await scratch.open()
+    try {
+      for (const sql of stray[engine.dialect]) await database.conn.execute(sql)
+    } finally {
+      await database.close()
+    }
+    const drift = await expectRun(conf, ['check', '--drift'], 6)
+    assert.match(drift.stdout, /^Schema drift: triggers: database .*insert_visibility.* vs expected \[\]$/m)
+  })
+
   test('version and check in JSON', async () => {
     await expectRun(conf, ['upgrade', '--version', 'mitaka02'], 0)
     const version = await expectRun(conf, ['version', '--format', 'json'], 0)
