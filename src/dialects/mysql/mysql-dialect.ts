@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { CommandError } from '../../engine/errors.js'
 import type { Connection } from '../connection.js'
 import type { Dialect } from '../dialect.js'
 import { MysqlCompiler } from './mysql-compiler.js'
@@ -22,7 +23,13 @@ export function mysqlDialect(openAnother: () => Promise<Connection>, options: { 
         const [defaults] = await conn.query<{ charset: string; collation: string }>(
           'SELECT DEFAULT_CHARACTER_SET_NAME AS charset, DEFAULT_COLLATION_NAME AS collation FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()',
         )
-        await conn.execute(`CREATE DATABASE ${name} CHARACTER SET ${defaults!.charset} COLLATE ${defaults!.collation}`)
+        try {
+          await conn.execute(`CREATE DATABASE ${name} CHARACTER SET ${defaults!.charset} COLLATE ${defaults!.collation}`)
+        } catch (error) {
+          throw new CommandError(
+            `Building the reference schema needs a scratch database, and creating ${name} failed: ${(error as Error).message}`,
+          )
+        }
         await conn.execute(`USE ${name}`)
         return await fn({ conn, dialect: db.dialect, openAnother: db.openAnother, close: async () => undefined })
       } finally {
