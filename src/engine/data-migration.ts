@@ -37,13 +37,3 @@ export async function pendingMigrations(
   }
   return pending
 }
-
-/** Repeats a bounded statement until it changes nothing, so no statement holds locks for long. */
-export async function inBatches(runBatch: () => Promise<number>): Promise<number> {
-  let total = 0
-  for (;;) {
-    const changed = await runBatch()
-    total += changed
-    if (changed === 0) return total
-  }
-}

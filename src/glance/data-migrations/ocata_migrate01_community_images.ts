@@ -1,4 +1,5 @@
-import { defineDataMigration, inBatches } from '../../engine/data-migration.js'
+import { updateInBatches } from '../../dialects/bounded-update.js'
+import { defineDataMigration } from '../../engine/data-migration.js'
 import type { DialectName } from '../../ops/dialect-name.js'
 
 const ACTIVE_MEMBERS = 'SELECT image_id FROM image_members WHERE deleted = ?'
@@ -25,20 +26,7 @@ export default defineDataMigration({
     return rows.length > 0
   },
   async migrate(conn, batchSize) {
-    const params = [true, false]
-    const visibility = visibilityFromIsPublic(conn.dialect)
-    if (conn.dialect === 'mysql') {
-      // MySQL cannot LIMIT an IN-subquery on the updated table, but UPDATE takes LIMIT itself.
-      return inBatches(() =>
-        conn.execute(`UPDATE images SET visibility = ${visibility} WHERE visibility IS NULL LIMIT ${batchSize}`, params),
-      )
-    }
-    return inBatches(() =>
-      conn.execute(
-        `UPDATE images SET visibility = ${visibility}
-         WHERE id IN (SELECT id FROM images WHERE visibility IS NULL LIMIT ${batchSize})`,
-        params,
-      ),
-    )
+    const update = { table: 'images', key: 'id', set: `visibility = ${visibilityFromIsPublic(conn.dialect)}`, where: 'visibility IS NULL' }
+    return updateInBatches(conn, update, [true, false], batchSize)
   },
 })

@@ -1,5 +1,6 @@
 import type { Connection } from '../../dialects/connection.js'
-import { defineDataMigration, inBatches } from '../../engine/data-migration.js'
+import { updateInBatches } from '../../dialects/bounded-update.js'
+import { defineDataMigration } from '../../engine/data-migration.js'
 
 const OLD_KEY = '"backend":'
 const NEW_KEY = '"store":'
@@ -30,17 +31,7 @@ export default defineDataMigration({
     return rows.length > 0
   },
   async migrate(conn, batchSize) {
-    const set = 'SET meta_data = REPLACE(meta_data, ?, ?)'
-    if (conn.dialect === 'mysql') {
-      return inBatches(() =>
-        conn.execute(`UPDATE image_locations ${set} WHERE ${containsOldKey(conn)} LIMIT ${batchSize}`, [OLD_KEY, NEW_KEY, OLD_KEY]),
-      )
-    }
-    return inBatches(() =>
-      conn.execute(
-        `UPDATE image_locations ${set} WHERE id IN (SELECT id FROM image_locations WHERE ${containsOldKey(conn)} LIMIT ${batchSize})`,
-        [OLD_KEY, NEW_KEY, OLD_KEY],
-      ),
-    )
+    const update = { table: 'image_locations', key: 'id', set: 'meta_data = REPLACE(meta_data, ?, ?)', where: containsOldKey(conn) }
+    return updateInBatches(conn, update, [OLD_KEY, NEW_KEY, OLD_KEY], batchSize)
   },
 })
