@@ -8,8 +8,13 @@ import type { DialectSql } from '../ops/operations.js'
  * generations read consistent data. Glance ships them for MySQL only; the
  * PostgreSQL and SQLite pairs below apply the same decision list, so rolling
  * upgrades work on every engine. SQLite triggers cannot assign to NEW, so
- * they correct the row just written with an UPDATE (recursive triggers are
- * off by default, so that UPDATE does not fire them again).
+ * they correct the row just written with an UPDATE. Recursive triggers are
+ * off by default, so the update trigger does not fire itself; but the insert
+ * trigger's UPDATE of `is_public` would fire it and be taken for an
+ * old-release write (turning 'private' and 'community' into 'shared'), so the
+ * update trigger skips the one state only that correction produces: a row
+ * whose `is_public` is still NULL beside a visibility. No stored row is ever
+ * in that state, since the insert trigger refuses a row without both.
  */
 const MESSAGE = 'Invalid visibility value'
 
@@ -92,6 +97,7 @@ BEGIN
 END`
 
 const SQLITE_UPDATE = `CREATE TRIGGER update_visibility AFTER UPDATE OF is_public, visibility ON images
+WHEN NOT (OLD.is_public IS NULL AND OLD.visibility IS NOT NULL)
 BEGIN
     SELECT RAISE(ABORT, '${MESSAGE}') WHERE NEW.is_public IS NOT OLD.is_public
         AND (NEW.is_public IS NULL OR NEW.visibility IS NOT OLD.visibility);
