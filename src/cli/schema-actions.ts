@@ -36,6 +36,13 @@ function renderEvent(event: MigrationEvent, output: Output, dryRun: boolean): vo
     case 'dataMigrationStarted':
       output.err(`INFO  [glance.db.migration] Running data migration ${event.id}: ${event.message}`)
       return
+    case 'dataMigrationBatch':
+      return
+    case 'batchRetried':
+      output.err(
+        `WARNING [glance.db.migration] Data migration ${event.id}: batch rolled back by a conflict (${event.reason}); attempt ${event.attempt + 1} in ${event.waitMs} ms`,
+      )
+      return
     case 'dataMigrationDone':
       output.err(`INFO  [glance.db.migration] Data migration ${event.id} changed ${event.rows} rows`)
       return

@@ -1,4 +1,14 @@
 import type { Connection } from '../dialects/connection.js'
+import type { Database } from './database.js'
+import { updateByKeyRanges, type KeysetUpdate } from './batched-update.js'
+import type { EventSink } from './events.js'
+
+/** What a data migration is given to run with. */
+export interface DataMigrationContext {
+  readonly conn: Connection
+  /** Applies a keyset UPDATE in time-sized batches, each its own transaction; returns rows changed. */
+  updateByKeyRanges(update: KeysetUpdate): Promise<number>
+}
 
 /**
  * A data change that belongs between an expand revision and the contract
@@ -14,8 +24,10 @@ export interface DataMigration {
   readonly before?: string
   readonly message: string
   hasPending(conn: Connection): Promise<boolean>
-  /** Migrates in batches of at most `batchSize` rows per statement; returns rows changed. */
-  migrate(conn: Connection, batchSize: number): Promise<number>
+  /** The rows the migration would change now (for dry runs and progress). */
+  countPending(conn: Connection): Promise<number>
+  /** Returns rows changed. */
+  migrate(context: DataMigrationContext): Promise<number>
 }
 
 export function defineDataMigration(migration: DataMigration): DataMigration {
@@ -36,4 +48,45 @@ export async function pendingMigrations(
     if (await migration.hasPending(conn)) pending.push(migration)
   }
   return pending
+}
+
+export interface DataMigrationRunOptions {
+  /** At most this many rows per batch (batches are otherwise sized by time). */
+  readonly batchSize: number
+  /** True when the connection is already inside a transaction: each batch is then a savepoint. */
+  readonly insideTransaction: boolean
+  readonly onEvent: EventSink
+}
+
+/**
+ * A keyset walk sees every row that existed when it passed; rows that a
+ * writer without the expand triggers added behind it are caught by walking
+ * again (bounded: such writers are not expected at all).
+ */
+const MAX_PASSES = 3
+
+export async function runDataMigration(db: Database, migration: DataMigration, options: DataMigrationRunOptions): Promise<number> {
+  const { conn } = db
+  const { onEvent } = options
+  onEvent({ kind: 'dataMigrationStarted', id: migration.id, message: migration.message })
+  let rows = 0
+  const context: DataMigrationContext = {
+    conn,
+    updateByKeyRanges: (update) =>
+      updateByKeyRanges(conn, update, {
+        maxBatchRows: options.batchSize,
+        insideTransaction: options.insideTransaction,
+        onBatch: (changed, ms) => {
+          rows += changed
+          onEvent({ kind: 'dataMigrationBatch', id: migration.id, rows: changed, total: rows, ms })
+        },
+        onRetry: (attempt, waitMs, reason) => onEvent({ kind: 'batchRetried', id: migration.id, attempt, waitMs, reason }),
+      }),
+  }
+  let changed = 0
+  for (let pass = 0; pass < MAX_PASSES && (pass === 0 || (await migration.hasPending(conn))); pass++) {
+    changed += await migration.migrate(context)
+  }
+  onEvent({ kind: 'dataMigrationDone', id: migration.id, rows: changed })
+  return changed
 }

@@ -3,6 +3,9 @@ export type MigrationEvent =
   | { readonly kind: 'stepStarted'; readonly from: string; readonly to: string; readonly message: string }
   | { readonly kind: 'statement'; readonly sql: string }
   | { readonly kind: 'dataMigrationStarted'; readonly id: string; readonly message: string }
+  | { readonly kind: 'dataMigrationBatch'; readonly id: string; readonly rows: number; readonly total: number; readonly ms: number }
+  /** A batch the server rolled back for a conflict (deadlock, Galera certification, lock wait) runs again. */
+  | { readonly kind: 'batchRetried'; readonly id: string; readonly attempt: number; readonly waitMs: number; readonly reason: string }
   | { readonly kind: 'dataMigrationDone'; readonly id: string; readonly rows: number }
   | { readonly kind: 'lockWaiting'; readonly holder: string }
   | { readonly kind: 'legacyStamp'; readonly revision: string }

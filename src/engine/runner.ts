@@ -3,7 +3,7 @@ import type { Statement } from '../dialects/statement.js'
 import { recordOperations, type MigrationOptions } from '../ops/migration-ops.js'
 import { SchemaModel } from '../ops/schema-model.js'
 import type { Database } from './database.js'
-import { pendingMigrations, type DataMigration } from './data-migration.js'
+import { pendingMigrations, runDataMigration, type DataMigration } from './data-migration.js'
 import { MigrationError } from './errors.js'
 import type { EventSink } from './events.js'
 import type { Step } from './migration-plan.js'
@@ -50,7 +50,7 @@ export async function runSteps(
     const needed = dataMigrations.filter((m) => m.before === step.revision.id)
     if (needed.length > 0 && !options.dryRun) {
       for (const migration of await pendingMigrations(db.conn, needed, applied)) {
-        await runDataMigration(db.conn, migration, options)
+        await runDataMigration(db, migration, options)
       }
     }
     const statements: Statement[] = []
@@ -71,13 +71,6 @@ export async function runSteps(
     }
     applied.add(step.revision.id)
   }
-}
-
-export async function runDataMigration(conn: Connection, migration: DataMigration, options: RunOptions): Promise<number> {
-  options.onEvent({ kind: 'dataMigrationStarted', id: migration.id, message: migration.message })
-  const rows = await migration.migrate(conn, options.batchSize)
-  options.onEvent({ kind: 'dataMigrationDone', id: migration.id, rows })
-  return rows
 }
 
 async function executeAll(conn: Connection, revision: string, statements: readonly Statement[]): Promise<void> {

@@ -1,10 +1,10 @@
 import type { Database } from '../engine/database.js'
-import { pendingMigrations, type DataMigration } from '../engine/data-migration.js'
+import { pendingMigrations, runDataMigration, type DataMigration } from '../engine/data-migration.js'
 import { CommandError } from '../engine/errors.js'
 import type { EventSink } from '../engine/events.js'
 import { planUpgrade, resolveTargets } from '../engine/migration-plan.js'
 import { RevisionGraph } from '../engine/revision-graph.js'
-import { runDataMigration, runSteps } from '../engine/runner.js'
+import { runSteps } from '../engine/runner.js'
 import { readHeads, stampHeads, VERSION_TABLE } from '../engine/version-table.js'
 import { CONTRACT_BRANCH, EXPAND_BRANCH, HISTORIC_HEADS, LEGACY_VERSION_TABLE, LEGACY_VERSIONS } from './branches.js'
 import { GLANCE_DATA_MIGRATIONS } from './data-migrations/index.js'
@@ -151,7 +151,7 @@ export class SchemaManager {
     const pending = this.options.dryRun ? [] : await this.#pending(heads)
     if (pending.length === 0) return ok('Database migration is up to date. No migration needed.')
     let rows = 0
-    for (const migration of pending) rows += await runDataMigration(this.db.conn, migration, this.#runOptions(false))
+    for (const migration of pending) rows += await runDataMigration(this.db, migration, this.#runOptions(false))
     return ok(`Migrated ${rows} rows`)
   }
 
