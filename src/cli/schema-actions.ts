@@ -2,6 +2,7 @@ import type { MigrationEvent } from '../engine/events.js'
 import type { Outcome } from '../glance/outcome.js'
 import { SchemaManager } from '../glance/schema-manager.js'
 import type { ActionContext, ActionHandler, Output } from './action.js'
+import { DataMigrationProgress } from './data-migration-progress.js'
 import { schemaDrift } from './drift.js'
 
 /** `db check --drift` found differences (Glance uses 0, 3, 4 and 5). */
@@ -17,11 +18,28 @@ export function managerFor(context: ActionContext): SchemaManager {
     lockTimeoutMs: lockTimeout * 1000,
     batchSize: Number(extensions.batch_size ?? DEFAULT_BATCH_SIZE),
     dryRun: extensions.dry_run === true,
-    onEvent: (event) => renderEvent(event, output, extensions.dry_run === true),
+    onEvent: eventRenderer(output, extensions.dry_run === true),
   })
 }
 
-/** Alembic's log lines on stderr; with --dry-run the SQL goes to stdout, ready to review or pipe to a client. */
+function eventRenderer(output: Output, dryRun: boolean): (event: MigrationEvent) => void {
+  let progress: DataMigrationProgress | undefined
+  return (event) => {
+    if (event.kind === 'dataMigrationStarted') progress = new DataMigrationProgress(output, event.id, event.rows)
+    if (event.kind === 'dataMigrationBatch') return progress?.update(event.total)
+    if (event.kind === 'dataMigrationDone' && progress) {
+      progress.line(`INFO  [glance.db.migration] Data migration ${event.id} changed ${event.rows} rows`)
+      progress = undefined
+      return
+    }
+    renderEvent(event, output, dryRun)
+  }
+}
+
+/**
+ * Alembic's log lines on stderr; with --dry-run the SQL goes to stdout, ready
+ * to review or pipe to a client. Data-migration progress goes to stderr only.
+ */
 function renderEvent(event: MigrationEvent, output: Output, dryRun: boolean): void {
   switch (event.kind) {
     case 'stepStarted': {
@@ -36,8 +54,11 @@ function renderEvent(event: MigrationEvent, output: Output, dryRun: boolean): vo
     case 'dataMigrationStarted':
       output.err(`INFO  [glance.db.migration] Running data migration ${event.id}: ${event.message}`)
       return
-    case 'dataMigrationBatch':
+    case 'dataMigrationPlanned':
+      output.out(`-- Running data migration ${event.id}: ${event.message} (${event.rows} rows)`)
       return
+    case 'dataMigrationBatch':
+      return // drawn by DataMigrationProgress
     case 'batchRetried':
       output.err(
         `WARNING [glance.db.migration] Data migration ${event.id}: batch rolled back by a conflict (${event.reason}); attempt ${event.attempt + 1} in ${event.waitMs} ms`,

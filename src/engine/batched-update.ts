@@ -95,15 +95,30 @@ const MAX_BACKOFF_MS = 2_000
  * a bounded back-off; other errors, and the last attempt's, are thrown.
  */
 export async function inBatchTransaction<T>(conn: Connection, options: BatchOptions, fn: () => Promise<T>): Promise<T> {
+  // Inside the caller's transaction a conflict may have ended it (MySQL rolls back the whole transaction): no retry there.
+  if (options.insideTransaction) return inSavepoint(conn, fn)
+  return retryOnConflict(conn, () => conn.transaction(fn), options.onRetry)
+}
+
+/**
+ * Runs `transaction` (a whole transaction, or one autocommitted statement)
+ * again while it fails with a conflict the dialect calls retryable, at most
+ * MAX_ATTEMPTS times, waiting 50 ms, 100 ms, ... up to 2 s (half of it
+ * random, so writers that collided do not collide again in step).
+ */
+export async function retryOnConflict<T>(
+  conn: Connection,
+  transaction: () => Promise<T>,
+  onRetry?: (attempt: number, waitMs: number, reason: string) => void,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return options.insideTransaction ? await inSavepoint(conn, fn) : await conn.transaction(fn)
+      return await transaction()
     } catch (error) {
-      // Inside the caller's transaction a conflict may have ended it (MySQL rolls back the whole transaction).
-      if (options.insideTransaction || attempt >= MAX_ATTEMPTS || !isRetryableConflict(conn.dialect, error)) throw error
+      if (attempt >= MAX_ATTEMPTS || !isRetryableConflict(conn.dialect, error)) throw error
       const base = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (attempt - 1))
       const waitMs = Math.round(base / 2 + Math.random() * (base / 2))
-      options.onRetry?.(attempt, waitMs, error instanceof Error ? error.message : String(error))
+      onRetry?.(attempt, waitMs, error instanceof Error ? error.message : String(error))
       await new Promise((resolve) => setTimeout(resolve, waitMs))
     }
   }

@@ -23,9 +23,15 @@ export interface DataMigration {
   /** The revision that needs this done first; once it is applied the migration no longer applies. */
   readonly before?: string
   readonly message: string
+  /** The table it changes (a dry run from an empty database has none yet: nothing to count). */
+  readonly table: string
   hasPending(conn: Connection): Promise<boolean>
-  /** The rows the migration would change now (for dry runs and progress). */
-  countPending(conn: Connection): Promise<number>
+  /**
+   * The rows the migration would change (for dry runs and progress). With
+   * `expanded` false its expand revision is not applied yet and the answer
+   * is an estimate from the rows as they are.
+   */
+  countPending(conn: Connection, expanded: boolean): Promise<number>
   /** Returns rows changed. */
   migrate(context: DataMigrationContext): Promise<number>
 }
@@ -65,10 +71,44 @@ export interface DataMigrationRunOptions {
  */
 const MAX_PASSES = 3
 
+/**
+ * The runner's hook before a revision that needs `migrations` done: runs
+ * those that apply (at `applied`) and find rows; in a dry run, reports each
+ * with its row estimate instead (`realApplied`: what the database really has,
+ * which says whether the estimate can look at the migrated column yet).
+ */
+export async function runDataMigrationsBefore(
+  db: Database,
+  migrations: readonly DataMigration[],
+  applied: ReadonlySet<string>,
+  realApplied: ReadonlySet<string>,
+  options: DataMigrationRunOptions & { readonly dryRun: boolean },
+): Promise<void> {
+  if (!options.dryRun) {
+    for (const migration of await pendingMigrations(db.conn, migrations, applied)) await runDataMigration(db, migration, options)
+    return
+  }
+  for (const migration of applicableMigrations(migrations, applied)) await planDataMigration(db, migration, realApplied, options.onEvent)
+}
+
+/** Dry run: the row estimate of `migration`, reported (given `onEvent`) if it would change any. */
+export async function planDataMigration(
+  db: Database,
+  migration: DataMigration,
+  realApplied: ReadonlySet<string>,
+  onEvent?: EventSink,
+): Promise<number> {
+  const expanded = realApplied.has(migration.after)
+  if (!expanded && !(await db.dialect.tableNames(db.conn)).includes(migration.table)) return 0
+  const rows = await migration.countPending(db.conn, expanded)
+  if (rows > 0) onEvent?.({ kind: 'dataMigrationPlanned', id: migration.id, message: migration.message, rows })
+  return rows
+}
+
 export async function runDataMigration(db: Database, migration: DataMigration, options: DataMigrationRunOptions): Promise<number> {
   const { conn } = db
   const { onEvent } = options
-  onEvent({ kind: 'dataMigrationStarted', id: migration.id, message: migration.message })
+  onEvent({ kind: 'dataMigrationStarted', id: migration.id, message: migration.message, rows: await migration.countPending(conn, true) })
   let rows = 0
   const context: DataMigrationContext = {
     conn,

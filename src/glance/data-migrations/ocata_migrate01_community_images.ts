@@ -21,12 +21,14 @@ export default defineDataMigration({
   after: 'ocata_expand01',
   before: 'ocata_contract01',
   message: 'set images.visibility from is_public and image membership',
+  table: 'images',
   async hasPending(conn) {
     const rows = await conn.query(`SELECT 1 AS pending FROM images WHERE ${NEEDS_VISIBILITY} LIMIT 1`)
     return rows.length > 0
   },
-  async countPending(conn) {
-    const [row] = await conn.query(`SELECT COUNT(*) AS n FROM images WHERE ${NEEDS_VISIBILITY}`)
+  async countPending(conn, expanded) {
+    // Before the expand there is no visibility column: every image will need one.
+    const [row] = await conn.query(`SELECT COUNT(*) AS n FROM images${expanded ? ` WHERE ${NEEDS_VISIBILITY}` : ''}`)
     return Number(row?.n ?? 0)
   },
   async migrate({ conn, updateByKeyRanges }) {

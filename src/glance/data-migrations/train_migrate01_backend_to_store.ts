@@ -29,6 +29,7 @@ export default defineDataMigration({
   id: 'train_migrate01',
   after: 'train_expand01',
   message: 'rename "backend" to "store" in image location metadata',
+  table: 'image_locations',
   async hasPending(conn) {
     const rows = await conn.query(`SELECT 1 AS pending FROM image_locations WHERE ${containsOldKey(conn)} LIMIT 1`, [OLD_KEY])
     return rows.length > 0
