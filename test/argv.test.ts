@@ -48,6 +48,7 @@ const PURGE_USAGE = lines(
   'usage: glance-manage db purge [-h] [--age_in_days ACTION_KWARG_AGE_IN_DAYS]',
   '                              [--max_rows ACTION_KWARG_MAX_ROWS]',
   '                              [--batch-size N] [--dry-run]',
+  '                              [--format {text,json}]',
   '                              [action_args ...]',
 )
 
@@ -144,25 +145,31 @@ const DB_HELP = lines(
   '  -h, --help            show this help message and exit',
 )
 
+/** The real tool's text, plus our `--format` (an extension, listed last). */
 const LOAD_METADEFS_HELP = lines(
   'usage: glance-manage db load_metadefs [-h] [--path <path>] [--merge]',
   '                                      [--prefer_new] [--overwrite]',
+  '                                      [--format {text,json}]',
   '                                      [action_args ...]',
   '',
   'positional arguments:',
   '  action_args',
   '',
   'options:',
-  '  -h, --help     show this help message and exit',
-  '  --path <path>  Path to the directory or file where json metadata is stored',
-  '  --merge        Merge files with data that is in the database. By default it',
-  '                 prefers existing data over new. This logic can be changed by',
-  '                 combining --merge option with one of these two options:',
-  '                 --prefer_new or --overwrite.',
-  '  --prefer_new   Prefer new metadata over existing. Existing metadata might be',
-  '                 overwritten. Needs to be combined with --merge option.',
-  '  --overwrite    Drop and rewrite metadata. Needs to be combined with --merge',
-  '                 option',
+  '  -h, --help            show this help message and exit',
+  '  --path <path>         Path to the directory or file where json metadata is',
+  '                        stored',
+  '  --merge               Merge files with data that is in the database. By',
+  '                        default it prefers existing data over new. This logic',
+  '                        can be changed by combining --merge option with one of',
+  '                        these two options: --prefer_new or --overwrite.',
+  '  --prefer_new          Prefer new metadata over existing. Existing metadata',
+  '                        might be overwritten. Needs to be combined with',
+  '                        --merge option.',
+  '  --overwrite           Drop and rewrite metadata. Needs to be combined with',
+  '                        --merge option',
+  '  --format {text,json}  Extension (not in Glance): output format (default:',
+  '                        text).',
 )
 
 const LEGACY_LOAD_METADEFS_HELP = lines(
@@ -183,6 +190,7 @@ const PURGE_HELP = lines(
   'usage: glance-manage db purge [-h] [--age_in_days ACTION_KWARG_AGE_IN_DAYS]',
   '                              [--max_rows ACTION_KWARG_MAX_ROWS]',
   '                              [--batch-size N] [--dry-run]',
+  '                              [--format {text,json}]',
   '                              [action_args ...]',
   '',
   'positional arguments:',
@@ -199,6 +207,8 @@ const PURGE_HELP = lines(
   '                        transaction.',
   '  --dry-run             Extension (not in Glance): count the rows that would',
   '                        be purged without deleting them.',
+  '  --format {text,json}  Extension (not in Glance): output format (default:',
+  '                        text).',
 )
 
 describe('transcripts', () => {
@@ -346,6 +356,7 @@ describe('db actions', () => {
       lines(
         'usage: glance-manage db load_metadefs [-h] [--path <path>] [--merge]',
         '                                      [--prefer_new] [--overwrite]',
+        '                                      [--format {text,json}]',
         '                                      [action_args ...]',
         'glance-manage db load_metadefs: error: ambiguous option: --p could match --path, --prefer_new',
       ),
@@ -413,7 +424,7 @@ describe('db actions', () => {
       ['db', 'sync', '--lock-timeout', '-1'],
       lines(
         'usage: glance-manage db sync [-h] [--version <version>] [--dry-run]',
-        '                             [--lock-timeout SECONDS]',
+        '                             [--lock-timeout SECONDS] [--format {text,json}]',
         '                             [action_args ...]',
         "glance-manage db sync: error: argument --lock-timeout: invalid non-negative int value: '-1'",
       ),
@@ -617,6 +628,7 @@ describe('usage errors', () => {
       lines(
         'usage: glance-manage db upgrade [-h] [--version <version>] [--dry-run]',
         '                                [--lock-timeout SECONDS]',
+        '                                [--format {text,json}]',
         '                                [action_args ...]',
         'glance-manage db upgrade: error: argument --version: expected one argument',
       ),
@@ -639,6 +651,7 @@ describe('usage errors', () => {
         `usage: ${longProg} db purge`,
         '       [-h] [--age_in_days ACTION_KWARG_AGE_IN_DAYS]',
         '       [--max_rows ACTION_KWARG_MAX_ROWS] [--batch-size N] [--dry-run]',
+        '       [--format {text,json}]',
         '       [action_args ...]',
         `${longProg} db purge: error: argument --age_in_days: invalid int value: 'abc'`,
       ),
@@ -647,7 +660,7 @@ describe('usage errors', () => {
     assert.equal(
       wide.stderr,
       lines(
-        'usage: glance-manage db purge [-h] [--age_in_days ACTION_KWARG_AGE_IN_DAYS] [--max_rows ACTION_KWARG_MAX_ROWS] [--batch-size N] [--dry-run] [action_args ...]',
+        'usage: glance-manage db purge [-h] [--age_in_days ACTION_KWARG_AGE_IN_DAYS] [--max_rows ACTION_KWARG_MAX_ROWS] [--batch-size N] [--dry-run] [--format {text,json}] [action_args ...]',
         "glance-manage db purge: error: argument --age_in_days: invalid int value: 'abc'",
       ),
     )
@@ -666,7 +679,7 @@ describe('help', () => {
     assert.deepEqual(parseArgv(['db', '-h', 'purge']), { kind: 'exit', code: 0, stdout: DB_HELP, stderr: '' })
   })
 
-  it('db load_metadefs -h and db_load_metadefs -h (real tool text)', () => {
+  it('db load_metadefs -h (real tool text + --format) and db_load_metadefs -h (real tool text)', () => {
     assert.deepEqual(parseArgv(['db', 'load_metadefs', '-h']), {
       kind: 'exit',
       code: 0,

@@ -192,8 +192,15 @@ const PURGE_OPTS: ActionOptionSpec[] = [
   PURGE_DRY_RUN,
 ]
 
+/** Every action answers `--format json` (one object on stdout); it comes last where not placed already. */
+function withFormat(options: Record<DbAction, readonly ActionOptionSpec[]>): Readonly<Record<DbAction, readonly ActionOptionSpec[]>> {
+  return Object.fromEntries(
+    Object.entries(options).map(([action, specs]) => [action, specs.includes(FORMAT) ? specs : [...specs, FORMAT]]),
+  ) as Record<DbAction, readonly ActionOptionSpec[]>
+}
+
 /** The `--options` of each `db` action, in the order argparse lists them. */
-export const ACTION_OPTIONS: Readonly<Record<DbAction, readonly ActionOptionSpec[]>> = {
+export const ACTION_OPTIONS: Readonly<Record<DbAction, readonly ActionOptionSpec[]>> = withFormat({
   check: [FORMAT, DRIFT],
   contract: [MIGRATION_DRY_RUN, LOCK_TIMEOUT],
   expand: [MIGRATION_DRY_RUN, LOCK_TIMEOUT],
@@ -243,7 +250,7 @@ export const ACTION_OPTIONS: Readonly<Record<DbAction, readonly ActionOptionSpec
   upgrade: [VERSION_OPT, MIGRATION_DRY_RUN, LOCK_TIMEOUT],
   version: [FORMAT],
   version_control: [VERSION_OPT],
-}
+})
 
 /** Namespace key of an action option (glance-manage stores them as action_kwarg_<dest>). */
 export const kwargKey = (dest: string): string => `action_kwarg_${dest}`

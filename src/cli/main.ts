@@ -7,6 +7,7 @@ import { parseArgv } from './argv.js'
 import { commandLineConfigSources, ConfigError, loadConfig, type GlanceConfig } from './config.js'
 import { schemaActions } from './schema-actions.js'
 import { extraActions } from './extra-actions.js'
+import { headsOf, RunReport, stateOf } from './json-report.js'
 
 export const DEFAULT_SQLITE_FILE = 'glance.sqlite'
 const EXTENSION_OPTIONS = new Set(['dry_run', 'lock_timeout', 'batch_size', 'format', 'drift'])
@@ -20,20 +21,34 @@ export async function main(argv: readonly string[], output: Output, prog = 'glan
   if (parsed.kind === 'exit') {
     if (parsed.stdout) writeRaw(parsed.stdout, output.out)
     if (parsed.stderr) writeRaw(parsed.stderr, output.err)
+    // A usage error of a command line asking for JSON still answers in JSON.
+    if (parsed.code !== 0 && !parsed.stdout && asksForJson(argv)) {
+      const report = new RunReport()
+      report.error(parsed.stderr.trimEnd().split('\n').at(-1) ?? '')
+      output.out(JSON.stringify(report.toJson(actionNamed(argv), false, parsed.code)))
+    }
     return parsed.code
   }
   const { globals, command } = parsed
-  const handler = ACTIONS[command.action]
-  if (!handler) {
-    output.err(`glance-manage: db ${command.action} is not available in this version`)
-    return 1
+  const json = command.options.format === 'json'
+  const report = new RunReport()
+  const dryRun = command.options.dry_run === true
+  const finish = (code: number): number => {
+    if (json) output.out(JSON.stringify(report.toJson(command.action, dryRun, code)))
+    return code
   }
+  const refuse = (message: string, code = 1): number => {
+    output.err(message)
+    report.error(message)
+    return finish(code)
+  }
+  const handler = ACTIONS[command.action]
+  if (!handler) return refuse(`glance-manage: db ${command.action} is not available in this version`)
   let params: Record<string, OptionValue>
   try {
     params = bindParams(command.action, handler.params, command.options, command.args, command.legacy)
   } catch (error) {
-    output.err((error as Error).message)
-    return 1
+    return refuse((error as Error).message)
   }
   const extensions: Record<string, OptionValue> = Object.fromEntries(
     Object.entries(command.options).filter(([k]) => EXTENSION_OPTIONS.has(k)),
@@ -45,10 +60,7 @@ export async function main(argv: readonly string[], output: Output, prog = 'glan
     config = loadConfig(commandLineConfigSources(globals))
     url = parseDatabaseUrl(connectionOf(config, output))
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof UrlError || error instanceof CommandError) {
-      output.err(error.message)
-      return 1
-    }
+    if (error instanceof ConfigError || error instanceof UrlError || error instanceof CommandError) return refuse(error.message)
     throw error
   }
 
@@ -62,17 +74,43 @@ export async function main(argv: readonly string[], output: Output, prog = 'glan
       createIfMissing: handler.readOnly !== true && extensions.dry_run !== true,
     })
   } catch (error) {
-    output.err(error instanceof ConnectError ? error.message : redactSecrets(String(error), url))
-    return 1
+    return refuse(error instanceof ConnectError ? error.message : redactSecrets(String(error), url))
+  }
+  // With --format json, the text lines become the report's `messages`: stdout carries the one object only.
+  const actionOutput: Output = json ? { ...output, out: (line) => report.messages.push(line) } : output
+  let code: number
+  try {
+    if (json) report.headsBefore = await headsOf(db)
+    code = await handler.run({ db, config, params, extensions, output: actionOutput, report })
+  } catch (error) {
+    const message = describeError(error, url)
+    output.err(message)
+    report.error(message)
+    code = error instanceof CommandError ? error.exitCode : 1
   }
   try {
-    return await handler.run({ db, config, params, extensions, output })
-  } catch (error) {
-    output.err(describeError(error, url))
-    return error instanceof CommandError ? error.exitCode : 1
+    if (json) {
+      report.headsAfter = await headsOf(db)
+      report.state = await stateOf(db)
+    }
   } finally {
     await db.close().catch(() => undefined)
   }
+  return finish(code)
+}
+
+/** `--format json` / `--format=json` (or an abbreviation argparse would accept) after the action. */
+function asksForJson(argv: readonly string[]): boolean {
+  const flag = /^--f(?:o(?:r(?:m(?:at?)?)?)?)?$/
+  return argv.some((arg, i) => {
+    const [name, value] = arg.includes('=') ? arg.split('=', 2) : [arg, argv[i + 1]]
+    return flag.test(name!) && value === 'json'
+  })
+}
+
+function actionNamed(argv: readonly string[]): string {
+  const i = argv.indexOf('db')
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : ''
 }
 
 /**

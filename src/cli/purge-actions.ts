@@ -58,12 +58,12 @@ function purgeAction(defaults: { age_in_days: number; max_rows: number }, purge:
     async run(context: ActionContext): Promise<number> {
       const { params, extensions, output } = context
       const age = toInt('age_in_days', params.age_in_days, defaults.age_in_days)
-      if (typeof age === 'string') return fail(output, age)
+      if (typeof age === 'string') return fail(context, age)
       const maxRows = toInt('max_rows', params.max_rows, defaults.max_rows)
-      if (typeof maxRows === 'string') return fail(output, maxRows)
+      if (typeof maxRows === 'string') return fail(context, maxRows)
       const nowMs = Date.now()
       const invalid = purgeLimitsError(age, maxRows, nowMs)
-      if (invalid) return fail(output, invalid)
+      if (invalid) return fail(context, invalid)
 
       const dryRun = extensions.dry_run === true
       const stderr = new Stderr(output)
@@ -86,18 +86,25 @@ function purgeAction(defaults: { age_in_days: number; max_rows: number }, purge:
         result = await purge(context.db.conn, { ageInDays: age, maxRows, batchSize, dryRun, nowMs, onEvent })
       } catch (error) {
         if (!(error instanceof PurgeBlockedError)) throw error
-        if (!dryRun) for (const t of error.purged) output.out(`Purged ${t.rows} rows from ${t.table}`)
+        if (!dryRun) for (const t of error.purged) reportPurged(context, t, 'Purged')
         stderr.line(`ERROR [${LOGGER}] ${error.message}`)
-        return fail(output, PURGE_FAILED)
+        context.report.error(error.message)
+        return fail(context, PURGE_FAILED)
       }
-      for (const t of result.tables) output.out(`${dryRun ? 'Would purge' : 'Purged'} ${t.rows} rows from ${t.table}`)
+      for (const t of result.tables) reportPurged(context, t, dryRun ? 'Would purge' : 'Purged')
       return 0
     },
   }
 }
 
-function fail(output: Output, message: string): number {
-  output.err(message)
+function reportPurged(context: ActionContext, count: { table: string; rows: number }, verb: string): void {
+  context.output.out(`${verb} ${count.rows} rows from ${count.table}`)
+  context.report.rows[count.table] = count.rows
+}
+
+function fail(context: ActionContext, message: string): number {
+  context.output.err(message)
+  context.report.error(message)
   return 1
 }
 

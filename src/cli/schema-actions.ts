@@ -17,21 +17,26 @@ export function managerFor(context: ActionContext): SchemaManager {
     lockTimeoutMs: lockTimeout * 1000,
     batchSize: Number(extensions.batch_size ?? DEFAULT_BATCH_SIZE),
     dryRun: extensions.dry_run === true,
-    onEvent: (event) => renderEvent(event, output, extensions.dry_run === true),
+    onEvent: (event) => {
+      context.report.onEvent(event)
+      renderEvent(event, output, extensions.dry_run === true, extensions.format === 'json')
+    },
   })
 }
 
 /** Alembic's log lines on stderr; with --dry-run the SQL goes to stdout, ready to review or pipe to a client. */
-function renderEvent(event: MigrationEvent, output: Output, dryRun: boolean): void {
+function renderEvent(event: MigrationEvent, output: Output, dryRun: boolean, json: boolean): void {
   switch (event.kind) {
     case 'stepStarted': {
       const line = `Running upgrade ${event.from} -> ${event.to}${event.message ? `, ${event.message}` : ''}`
-      if (dryRun) output.out(`-- ${line}`)
-      else output.err(`INFO  [alembic.runtime.migration] ${line}`)
+      // In JSON the dry-run SQL is in the report's `ran` entries instead.
+      if (dryRun) {
+        if (!json) output.out(`-- ${line}`)
+      } else output.err(`INFO  [alembic.runtime.migration] ${line}`)
       return
     }
     case 'statement':
-      output.out(`${event.sql};`)
+      if (!json) output.out(`${event.sql};`)
       return
     case 'dataMigrationStarted':
       output.err(`INFO  [glance.db.migration] Running data migration ${event.id}: ${event.message}`)
@@ -49,14 +54,23 @@ function renderEvent(event: MigrationEvent, output: Output, dryRun: boolean): vo
   }
 }
 
-export function emit(outcome: Outcome, output: Output): number {
-  for (const line of outcome.stdout) output.out(line)
-  if (outcome.error) output.err(outcome.error)
+export function emit(outcome: Outcome, context: ActionContext): number {
+  for (const line of outcome.stdout) context.output.out(line)
+  if (outcome.error) {
+    context.output.err(outcome.error)
+    context.report.error(outcome.error)
+  }
   return outcome.exitCode
 }
 
 function simple(params: readonly string[], run: (manager: SchemaManager, context: ActionContext) => Promise<Outcome>): ActionHandler {
-  return { params, run: async (context) => emit(await run(managerFor(context), context), context.output) }
+  return { params, run: async (context) => emit(await run(managerFor(context), context), context) }
+}
+
+/** The branch heads this tool's history ends at (version and check report them in JSON). */
+function recordHeads(manager: SchemaManager, context: ActionContext): void {
+  context.report.extra.expand_head = manager.expandHead
+  context.report.extra.contract_head = manager.contractHead
 }
 
 const stringParam = (value: unknown, fallback: string) => (value === undefined || value === null || value === '' ? fallback : String(value))
@@ -67,12 +81,8 @@ export const schemaActions: Record<string, ActionHandler> = {
     readOnly: true,
     async run(context) {
       const manager = managerFor(context)
-      if (context.extensions.format === 'json') {
-        const { heads, state } = await manager.state()
-        context.output.out(JSON.stringify({ heads, state, expand_head: manager.expandHead, contract_head: manager.contractHead }))
-        return 0
-      }
-      return emit(await manager.version(), context.output)
+      recordHeads(manager, context)
+      return emit(await manager.version(), context)
     },
   },
   check: {
@@ -84,12 +94,9 @@ export const schemaActions: Record<string, ActionHandler> = {
       const drift = context.extensions.drift === true ? await schemaDrift(context.db, manager) : undefined
       // Glance's codes come first; drift turns an otherwise clean check into 6.
       const exitCode = outcome.exitCode === 0 && drift && drift.length > 0 ? DRIFT_EXIT_CODE : outcome.exitCode
-      if (context.extensions.format === 'json') {
-        const { heads, state } = await manager.state()
-        context.output.out(JSON.stringify({ heads, state, exit_code: exitCode, message: outcome.stdout[0], ...(drift ? { drift } : {}) }))
-        return exitCode
-      }
-      emit(outcome, context.output)
+      recordHeads(manager, context)
+      if (drift) context.report.extra.drift = drift
+      emit(outcome, context)
       if (drift) {
         if (drift.length === 0) context.output.out('Schema matches the recorded revisions.')
         for (const line of drift) context.output.out(`Schema drift: ${line}`)
