@@ -5,8 +5,13 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { readFileSync } from 'node:fs'
+import { RevisionGraph } from '../src/engine/revision-graph.js'
+import { HISTORY_RELEASE } from '../src/glance/branches.js'
+import { GLANCE_REVISIONS } from '../src/glance/versions/index.js'
 
-import { parseArgv, parsePythonInt, type Invocation, type ParseResult } from '../src/cli/argv.js'
+import { DB_ACTIONS, LEGACY_COMMANDS, parseArgv, parsePythonInt, type Invocation, type ParseResult } from '../src/cli/argv.js'
+import { EXIT_CODES } from '../src/cli/exit-codes.js'
 
 const lines = (...l: string[]): string => l.map((x) => x + '\n').join('')
 
@@ -170,6 +175,10 @@ const LOAD_METADEFS_HELP = lines(
   '                        --merge option',
   '  --format {text,json}  Extension (not in Glance): output format (default:',
   '                        text).',
+  '',
+  'Exit codes: 0 loaded (also when Glance only logs a refusal, such as',
+  '--prefer_new without --merge); 1 error (one line on stderr; nothing changed',
+  'when refused before starting); 2 usage error.',
 )
 
 const LEGACY_LOAD_METADEFS_HELP = lines(
@@ -184,6 +193,10 @@ const LEGACY_LOAD_METADEFS_HELP = lines(
   '',
   'options:',
   '  -h, --help  show this help message and exit',
+  '',
+  'Exit codes: 0 loaded (also when Glance only logs a refusal, such as',
+  '--prefer_new without --merge); 1 error (one line on stderr; nothing changed',
+  'when refused before starting); 2 usage error.',
 )
 
 const PURGE_HELP = lines(
@@ -209,6 +222,9 @@ const PURGE_HELP = lines(
   '                        be purged without deleting them.',
   '  --format {text,json}  Extension (not in Glance): output format (default:',
   '                        text).',
+  '',
+  'Exit codes: 0 purged; 1 error (one line on stderr; nothing changed when',
+  'refused before starting); 2 usage error.',
 )
 
 describe('transcripts', () => {
@@ -599,10 +615,17 @@ describe('global options', () => {
     usageError(['db', '--version'], TOP_USAGE + 'glance-manage: error: unrecognized arguments: --version\n')
   })
 
-  it('--version prints 25.1.0 on stdout, exit 0', () => {
+  it('--version names this tool, its version and the Glance release of its history, on stdout, exit 0', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string }
+    const stdout = `${pkg.name} ${pkg.version} (migration history of Glance 2024.1)\n`
     for (const argv of [['--version'], ['--vers'], ['--debug', '--version'], ['--version', 'db', 'bogus']]) {
-      assert.deepEqual(parseArgv(argv), { kind: 'exit', code: 0, stdout: '25.1.0\n', stderr: '' })
+      assert.deepEqual(parseArgv(argv), { kind: 'exit', code: 0, stdout, stderr: '' })
     }
+  })
+
+  it('the release named by --version is the one the history heads are named after', () => {
+    const heads = new RevisionGraph(GLANCE_REVISIONS).heads()
+    assert.ok(heads.length > 0 && heads.every((head) => head.startsWith(`${HISTORY_RELEASE.replace('.', '_')}_`)), heads.join(', '))
   })
 })
 
@@ -679,7 +702,7 @@ describe('help', () => {
     assert.deepEqual(parseArgv(['db', '-h', 'purge']), { kind: 'exit', code: 0, stdout: DB_HELP, stderr: '' })
   })
 
-  it('db load_metadefs -h (real tool text + --format) and db_load_metadefs -h (real tool text)', () => {
+  it('db load_metadefs -h (real tool text + --format and exit codes) and db_load_metadefs -h (real tool text + exit codes)', () => {
     assert.deepEqual(parseArgv(['db', 'load_metadefs', '-h']), {
       kind: 'exit',
       code: 0,
@@ -732,5 +755,25 @@ describe('help', () => {
       assert.match(out, /--lock-timeout SECONDS\n +Extension \(not in Glance\)/)
     }
     assert.match(exit(['db', 'version', '-h']).stdout, /--format \{text,json\} +Extension \(not in Glance\): output format/)
+  })
+
+  it("every command's --help ends with its exit codes, and the README lists the same", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+    const flat = (text: string) => text.replace(/\s+/g, ' ')
+    for (const action of DB_ACTIONS) {
+      assert.ok(flat(exit(['db', action, '-h']).stdout).endsWith(`Exit codes: ${EXIT_CODES[action]}. `), action)
+      assert.ok(readme.includes(`| \`${action}\` | ${EXIT_CODES[action]} |`), `README lists the exit codes of ${action}`)
+    }
+    for (const legacy of LEGACY_COMMANDS) {
+      assert.ok(flat(exit([legacy.name, '-h']).stdout).endsWith(`Exit codes: ${EXIT_CODES[legacy.action]}. `), legacy.name)
+    }
+  })
+
+  it('LICENSE is the license package.json names', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { license: string }
+    const license = readFileSync(new URL('../LICENSE', import.meta.url), 'utf8')
+    assert.equal(pkg.license, 'Apache-2.0')
+    assert.match(license, /^\s+Apache License\n\s+Version 2\.0, January 2004\n/)
+    assert.match(license, /END OF TERMS AND CONDITIONS/)
   })
 })

@@ -16,7 +16,10 @@ import {
   type TypeFunc,
   type Value,
 } from './argv-argparse.js'
+import { exitCodesHelp } from './exit-codes.js'
+import { versionText } from './tool-version.js'
 
+/** The glance-manage whose command line this one reproduces (Debian's Zed). */
 export const GLANCE_VERSION = '25.1.0'
 
 export const DB_ACTIONS = [
@@ -394,7 +397,7 @@ function globalOptionSpecs(): Array<[string[], ArgumentSpec]> {
     ),
     [['--syslog-log-facility'], { dest: 'syslog_log_facility', default: null, help: `Syslog facility to receive log lines. ${IGNORED}` }],
     ...boolOpt('use-json', `Use JSON formatting for logging. ${IGNORED}`),
-    [['--version'], { action: 'version', version: GLANCE_VERSION }],
+    [['--version'], { action: 'version', version: versionText() }],
   ]
 }
 
@@ -435,7 +438,7 @@ export function buildParser(prog: string): ArgumentParser {
   const db = commands.addParser('db')
   const actions = db.addSubparsers({ dest: NS_ACTION })
   for (const name of DB_ACTIONS) {
-    const p = actions.addParser(name)
+    const p = actions.addParser(name, { epilog: exitCodesHelp(name) })
     for (const opt of ACTION_OPTIONS[name]) {
       p.addArgument([opt.flag], { ...opt.spec, dest: kwargKey(opt.dest) })
     }
@@ -443,7 +446,7 @@ export function buildParser(prog: string): ArgumentParser {
   }
 
   for (const legacy of LEGACY_COMMANDS) {
-    const p = commands.addParser(legacy.name)
+    const p = commands.addParser(legacy.name, { epilog: exitCodesHelp(legacy.action) })
     for (const pos of legacy.positionals) p.addArgument([pos], { nargs: '?' })
     p.setDefaults({ [NS_ACTION]: legacy.name })
   }
