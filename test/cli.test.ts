@@ -322,7 +322,7 @@ forEachEngine((engine) => {
       ['[database]\nconnection = sqlite:///x.db\nthis line has no equals sign\n', /at line 3/],
       ['[database]\nconnection = notaurl\n', /Could not parse SQLAlchemy URL/],
       ['[database]\nconnection = oracle://u:secret@h/db\n', /Can't load plugin: sqlalchemy.dialects:oracle/],
-      ['[DEFAULT]\ndebug = true\n', /No sql_connection parameter is established/],
+      ['[DEFAULT]\nverbose = true\n', /No sql_connection parameter is established/],
     ]
     for (const [text, message] of cases) {
       const result = await db(bad(text), 'version')

@@ -48,9 +48,12 @@ export class RunReport {
   headsBefore: string[] | null = null
   headsAfter: string[] | null = null
   state: string | null = null
+  /** Also told of every error (the log file records them). */
+  onError: (message: string) => void = () => undefined
 
   error(message: string): void {
     this.errors.push(message)
+    this.onError(message)
   }
 
   onEvent(event: MigrationEvent): void {

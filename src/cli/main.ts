@@ -1,13 +1,15 @@
 import path from 'node:path'
 import { CommandError, MigrationError } from '../engine/errors.js'
 import { ConnectError, openDatabase } from '../dialects/registry.js'
-import { parseDatabaseUrl, redactSecrets, UrlError, type DatabaseUrl } from '../dialects/url.js'
+import { parseDatabaseUrl, redactSecrets, redactUrl, UrlError, type DatabaseUrl } from '../dialects/url.js'
 import type { ActionHandler, OptionValue, Output } from './action.js'
 import { parseArgv } from './argv.js'
 import { commandLineConfigSources, ConfigError, loadConfig, type GlanceConfig } from './config.js'
 import { schemaActions } from './schema-actions.js'
 import { extraActions } from './extra-actions.js'
 import { headsOf, RunReport, stateOf } from './json-report.js'
+import { Log, LogSetupError } from './logging.js'
+import { logSettings } from './log-settings.js'
 
 export const DEFAULT_SQLITE_FILE = 'glance.sqlite'
 const EXTENSION_OPTIONS = new Set(['dry_run', 'lock_timeout', 'batch_size', 'format', 'drift'])
@@ -30,39 +32,83 @@ export async function main(argv: readonly string[], output: Output, prog = 'glan
     return parsed.code
   }
   const { globals, command } = parsed
-  const json = command.options.format === 'json'
-  const report = new RunReport()
-  const dryRun = command.options.dry_run === true
-  const finish = (code: number): number => {
-    if (json) output.out(JSON.stringify(report.toJson(command.action, dryRun, code)))
-    return code
-  }
-  const refuse = (message: string, code = 1): number => {
-    output.err(message)
-    report.error(message)
-    return finish(code)
-  }
+  const session = new Session(command.action, command.options, output)
   const handler = ACTIONS[command.action]
-  if (!handler) return refuse(`glance-manage: db ${command.action} is not available in this version`)
+  if (!handler) return session.refuse(`glance-manage: db ${command.action} is not available in this version`)
   let params: Record<string, OptionValue>
   try {
     params = bindParams(command.action, handler.params, command.options, command.args, command.legacy)
   } catch (error) {
-    return refuse((error as Error).message)
+    return session.refuse((error as Error).message)
   }
-  const extensions: Record<string, OptionValue> = Object.fromEntries(
-    Object.entries(command.options).filter(([k]) => EXTENSION_OPTIONS.has(k)),
-  ) as Record<string, OptionValue>
-
   let config: GlanceConfig
-  let url: DatabaseUrl
   try {
     config = loadConfig(commandLineConfigSources(globals))
-    url = parseDatabaseUrl(connectionOf(config, output))
+    session.log = new Log(logSettings(globals, config, path.basename(prog)), output)
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof UrlError || error instanceof CommandError) return refuse(error.message)
+    if (error instanceof ConfigError || error instanceof LogSetupError) return session.refuse(error.message)
     throw error
   }
+  try {
+    return await run(session, session.log, handler, config, params)
+  } finally {
+    session.log.close()
+  }
+}
+
+/** One invocation's output state: the JSON report, the log once configured, how to refuse. */
+class Session {
+  readonly report = new RunReport()
+  readonly json: boolean
+  readonly extensions: Record<string, OptionValue>
+  log: Log | undefined
+
+  constructor(
+    readonly action: string,
+    options: Record<string, OptionValue>,
+    readonly output: Output,
+  ) {
+    this.json = options.format === 'json'
+    this.extensions = Object.fromEntries(Object.entries(options).filter(([k]) => EXTENSION_OPTIONS.has(k)))
+    this.report.onError = (message) => this.log?.recordFailure(message)
+  }
+
+  /** One line on stderr (and in the log file and the report), then the exit code. */
+  refuse(message: string, code = 1): number {
+    this.output.err(message)
+    this.failed(message)
+    return this.finish(code)
+  }
+
+  /** A failure already printed: record it. */
+  failed(message: string): void {
+    this.report.error(message)
+  }
+
+  finish(code: number): number {
+    if (this.json) this.output.out(JSON.stringify(this.report.toJson(this.action, this.extensions.dry_run === true, code)))
+    return code
+  }
+}
+
+async function run(
+  session: Session,
+  log: Log,
+  handler: ActionHandler,
+  config: GlanceConfig,
+  params: Record<string, OptionValue>,
+): Promise<number> {
+  const { output, report, extensions, json } = session
+  const debug = log.logger('glance.cmd.manage')
+  debug.debug(`Configuration files read: ${config.sourcesRead.join(', ') || '(none)'}`)
+  let url: DatabaseUrl
+  try {
+    url = parseDatabaseUrl(connectionOf(config, output))
+  } catch (error) {
+    if (error instanceof UrlError || error instanceof CommandError) return session.refuse(error.message)
+    throw error
+  }
+  debug.debug(`Database: ${redactUrl(url)}; action: db ${session.action}`)
 
   let db
   try {
@@ -74,18 +120,18 @@ export async function main(argv: readonly string[], output: Output, prog = 'glan
       createIfMissing: handler.readOnly !== true && extensions.dry_run !== true,
     })
   } catch (error) {
-    return refuse(error instanceof ConnectError ? error.message : redactSecrets(String(error), url))
+    return session.refuse(error instanceof ConnectError ? error.message : redactSecrets(String(error), url))
   }
   // With --format json, the text lines become the report's `messages`: stdout carries the one object only.
   const actionOutput: Output = json ? { ...output, out: (line) => report.messages.push(line) } : output
   let code: number
   try {
     if (json) report.headsBefore = await headsOf(db)
-    code = await handler.run({ db, config, params, extensions, output: actionOutput, report })
+    code = await handler.run({ db, config, params, extensions, output: actionOutput, report, log })
   } catch (error) {
     const message = describeError(error, url)
     output.err(message)
-    report.error(message)
+    session.failed(message)
     code = error instanceof CommandError ? error.exitCode : 1
   }
   try {
@@ -96,7 +142,8 @@ export async function main(argv: readonly string[], output: Output, prog = 'glan
   } finally {
     await db.close().catch(() => undefined)
   }
-  return finish(code)
+  debug.debug(`db ${session.action} exits ${code}`)
+  return session.finish(code)
 }
 
 /** `--format json` / `--format=json` (or an abbreviation argparse would accept) after the action. */

@@ -2,17 +2,17 @@ import { exportMetadefs, loadMetadefs, unloadMetadefs, type MetadefLog } from '.
 import { parseLoadMode } from '../glance/metadefs/mode.js'
 import type { ActionContext, ActionHandler } from './action.js'
 
-/** Glance logs these from glance.db.sqlalchemy.metadata; lines in the same layout as our Alembic lines. */
+/** Glance logs these from glance.db.sqlalchemy.metadata. */
 const LOGGER = 'glance.db.sqlalchemy.metadata'
 
 export function metadefLog(context: ActionContext): MetadefLog {
-  const line = (level: string, message: string) => context.output.err(`${level.slice(0, 5).padEnd(5)} [${LOGGER}] ${message}`)
+  const logger = context.log.logger(LOGGER)
   return {
-    info: (message) => line('INFO', message),
-    warning: (message) => line('WARNING', message),
+    info: (message) => logger.info(message),
+    warning: (message) => logger.warning(message),
     error: (message) => {
-      line('ERROR', message)
-      context.report.error(message)
+      logger.error(message)
+      context.report.errors.push(message)
     },
   }
 }

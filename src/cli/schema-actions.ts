@@ -1,17 +1,18 @@
 import type { MigrationEvent } from '../engine/events.js'
 import type { Outcome } from '../glance/outcome.js'
 import { SchemaManager } from '../glance/schema-manager.js'
-import type { ActionContext, ActionHandler, Output } from './action.js'
+import type { ActionContext, ActionHandler } from './action.js'
 import { schemaDrift } from './drift.js'
 
 /** `db check --drift` found differences (Glance uses 0, 3, 4 and 5). */
 const DRIFT_EXIT_CODE = 6
 
+const MIGRATION_LOGGER = 'glance.db.migration'
 const DEFAULT_LOCK_TIMEOUT_SECONDS = 300
 const DEFAULT_BATCH_SIZE = 10_000
 
 export function managerFor(context: ActionContext): SchemaManager {
-  const { extensions, output } = context
+  const { extensions } = context
   const lockTimeout = Number(extensions.lock_timeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS)
   return new SchemaManager(context.db, {
     lockTimeoutMs: lockTimeout * 1000,
@@ -19,33 +20,34 @@ export function managerFor(context: ActionContext): SchemaManager {
     dryRun: extensions.dry_run === true,
     onEvent: (event) => {
       context.report.onEvent(event)
-      renderEvent(event, output, extensions.dry_run === true, extensions.format === 'json')
+      renderEvent(event, context, extensions.dry_run === true, extensions.format === 'json')
     },
   })
 }
 
-/** Alembic's log lines on stderr; with --dry-run the SQL goes to stdout, ready to review or pipe to a client. */
-function renderEvent(event: MigrationEvent, output: Output, dryRun: boolean, json: boolean): void {
+/** Alembic's and Glance's log lines; with --dry-run the SQL goes to stdout, ready to review or pipe to a client. */
+function renderEvent(event: MigrationEvent, context: ActionContext, dryRun: boolean, json: boolean): void {
+  const { output, log } = context
   switch (event.kind) {
     case 'stepStarted': {
       const line = `Running upgrade ${event.from} -> ${event.to}${event.message ? `, ${event.message}` : ''}`
       // In JSON the dry-run SQL is in the report's `ran` entries instead.
       if (dryRun) {
         if (!json) output.out(`-- ${line}`)
-      } else output.err(`INFO  [alembic.runtime.migration] ${line}`)
+      } else log.logger('alembic.runtime.migration').info(line)
       return
     }
     case 'statement':
       if (!json) output.out(`${event.sql};`)
       return
     case 'dataMigrationStarted':
-      output.err(`INFO  [glance.db.migration] Running data migration ${event.id}: ${event.message}`)
+      log.logger(MIGRATION_LOGGER).info(`Running data migration ${event.id}: ${event.message}`)
       return
     case 'dataMigrationDone':
-      output.err(`INFO  [glance.db.migration] Data migration ${event.id} changed ${event.rows} rows`)
+      log.logger(MIGRATION_LOGGER).info(`Data migration ${event.id} changed ${event.rows} rows`)
       return
     case 'lockWaiting':
-      output.err(`INFO  [glance.db.migration] Waiting for the migration lock held by ${event.holder}`)
+      log.logger(MIGRATION_LOGGER).info(`Waiting for the migration lock held by ${event.holder}`)
       return
     case 'legacyStamp':
       output.out("Database is currently not under Alembic's migration control.")
