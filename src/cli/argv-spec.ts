@@ -180,6 +180,18 @@ const DRIFT: ActionOptionSpec = {
   },
 }
 
+const PREFLIGHT: ActionOptionSpec = {
+  flag: '--preflight',
+  dest: 'preflight',
+  extension: true,
+  spec: {
+    action: 'store_true',
+    help:
+      EXT +
+      'instead, check read-only whether db sync could run here (privileges, server settings, lock, pending work); exit 7 on a blocker.',
+  },
+}
+
 const PURGE_OPTS: ActionOptionSpec[] = [
   {
     flag: '--age_in_days',
@@ -204,7 +216,7 @@ function withFormat(options: Record<DbAction, readonly ActionOptionSpec[]>): Rea
 
 /** The `--options` of each `db` action, in the order argparse lists them. */
 export const ACTION_OPTIONS: Readonly<Record<DbAction, readonly ActionOptionSpec[]>> = withFormat({
-  check: [FORMAT, DRIFT],
+  check: [FORMAT, DRIFT, PREFLIGHT],
   contract: [MIGRATION_DRY_RUN, LOCK_TIMEOUT],
   expand: [MIGRATION_DRY_RUN, LOCK_TIMEOUT],
   export_metadefs: [

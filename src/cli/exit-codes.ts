@@ -9,7 +9,7 @@ const COMMON = errors()
  * them. Scripts branch on these, so a new code is added here first.
  */
 export const EXIT_CODES: Readonly<Record<DbAction, string>> = {
-  check: `0 up to date; 3 run db expand next; 4 run db migrate next; 5 run db contract next; 6 schema drift (--drift, otherwise up to date); ${COMMON}`,
+  check: `0 up to date; 3 run db expand next; 4 run db migrate next; 5 run db contract next; 6 schema drift (--drift, otherwise up to date); with --preflight: 0 db sync could run, 7 a blocker (one line each on stderr); ${COMMON}`,
   contract: `0 contracted, or nothing to do; ${COMMON}`,
   expand: `0 expanded, or nothing to do; ${COMMON}`,
   export_metadefs: `0 exported; ${COMMON}`,

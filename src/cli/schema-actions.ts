@@ -3,6 +3,7 @@ import type { Outcome } from '../glance/outcome.js'
 import { SchemaManager } from '../glance/schema-manager.js'
 import type { ActionContext, ActionHandler } from './action.js'
 import { schemaDrift } from './drift.js'
+import { runPreflight } from './preflight-action.js'
 
 /** `db check --drift` found differences (Glance uses 0, 3, 4 and 5). */
 const DRIFT_EXIT_CODE = 6
@@ -91,6 +92,7 @@ export const schemaActions: Record<string, ActionHandler> = {
     params: [],
     readOnly: true,
     async run(context) {
+      if (context.extensions.preflight === true) return runPreflight(context)
       const manager = managerFor(context)
       const outcome = await manager.check()
       const drift = context.extensions.drift === true ? await schemaDrift(context.db, manager) : undefined
