@@ -5,8 +5,13 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { readFileSync } from 'node:fs'
+import { RevisionGraph } from '../src/engine/revision-graph.js'
+import { HISTORY_RELEASE } from '../src/glance/branches.js'
+import { GLANCE_REVISIONS } from '../src/glance/versions/index.js'
 
-import { parseArgv, parsePythonInt, type Invocation, type ParseResult } from '../src/cli/argv.js'
+import { DB_ACTIONS, LEGACY_COMMANDS, parseArgv, parsePythonInt, type Invocation, type ParseResult } from '../src/cli/argv.js'
+import { EXIT_CODES } from '../src/cli/exit-codes.js'
 
 const lines = (...l: string[]): string => l.map((x) => x + '\n').join('')
 
@@ -48,6 +53,7 @@ const PURGE_USAGE = lines(
   'usage: glance-manage db purge [-h] [--age_in_days ACTION_KWARG_AGE_IN_DAYS]',
   '                              [--max_rows ACTION_KWARG_MAX_ROWS]',
   '                              [--batch-size N] [--dry-run]',
+  '                              [--format {text,json}]',
   '                              [action_args ...]',
 )
 
@@ -144,25 +150,35 @@ const DB_HELP = lines(
   '  -h, --help            show this help message and exit',
 )
 
+/** The real tool's text, plus our `--format` (an extension, listed last). */
 const LOAD_METADEFS_HELP = lines(
   'usage: glance-manage db load_metadefs [-h] [--path <path>] [--merge]',
   '                                      [--prefer_new] [--overwrite]',
+  '                                      [--format {text,json}]',
   '                                      [action_args ...]',
   '',
   'positional arguments:',
   '  action_args',
   '',
   'options:',
-  '  -h, --help     show this help message and exit',
-  '  --path <path>  Path to the directory or file where json metadata is stored',
-  '  --merge        Merge files with data that is in the database. By default it',
-  '                 prefers existing data over new. This logic can be changed by',
-  '                 combining --merge option with one of these two options:',
-  '                 --prefer_new or --overwrite.',
-  '  --prefer_new   Prefer new metadata over existing. Existing metadata might be',
-  '                 overwritten. Needs to be combined with --merge option.',
-  '  --overwrite    Drop and rewrite metadata. Needs to be combined with --merge',
-  '                 option',
+  '  -h, --help            show this help message and exit',
+  '  --path <path>         Path to the directory or file where json metadata is',
+  '                        stored',
+  '  --merge               Merge files with data that is in the database. By',
+  '                        default it prefers existing data over new. This logic',
+  '                        can be changed by combining --merge option with one of',
+  '                        these two options: --prefer_new or --overwrite.',
+  '  --prefer_new          Prefer new metadata over existing. Existing metadata',
+  '                        might be overwritten. Needs to be combined with',
+  '                        --merge option.',
+  '  --overwrite           Drop and rewrite metadata. Needs to be combined with',
+  '                        --merge option',
+  '  --format {text,json}  Extension (not in Glance): output format (default:',
+  '                        text).',
+  '',
+  'Exit codes: 0 loaded (also when Glance only logs a refusal, such as',
+  '--prefer_new without --merge); 1 error (one line on stderr; nothing changed',
+  'when refused before starting); 2 usage error.',
 )
 
 const LEGACY_LOAD_METADEFS_HELP = lines(
@@ -177,12 +193,17 @@ const LEGACY_LOAD_METADEFS_HELP = lines(
   '',
   'options:',
   '  -h, --help  show this help message and exit',
+  '',
+  'Exit codes: 0 loaded (also when Glance only logs a refusal, such as',
+  '--prefer_new without --merge); 1 error (one line on stderr; nothing changed',
+  'when refused before starting); 2 usage error.',
 )
 
 const PURGE_HELP = lines(
   'usage: glance-manage db purge [-h] [--age_in_days ACTION_KWARG_AGE_IN_DAYS]',
   '                              [--max_rows ACTION_KWARG_MAX_ROWS]',
   '                              [--batch-size N] [--dry-run]',
+  '                              [--format {text,json}]',
   '                              [action_args ...]',
   '',
   'positional arguments:',
@@ -199,6 +220,11 @@ const PURGE_HELP = lines(
   '                        transaction.',
   '  --dry-run             Extension (not in Glance): count the rows that would',
   '                        be purged without deleting them.',
+  '  --format {text,json}  Extension (not in Glance): output format (default:',
+  '                        text).',
+  '',
+  'Exit codes: 0 purged; 1 error (one line on stderr; nothing changed when',
+  'refused before starting); 2 usage error.',
 )
 
 describe('transcripts', () => {
@@ -300,7 +326,7 @@ describe('db actions', () => {
 
   it('every action parses with no options', () => {
     const expected: Record<string, Invocation['options']> = {
-      check: { drift: false },
+      check: { drift: false, preflight: false },
       contract: { dry_run: false },
       expand: { dry_run: false },
       export_metadefs: {},
@@ -346,6 +372,7 @@ describe('db actions', () => {
       lines(
         'usage: glance-manage db load_metadefs [-h] [--path <path>] [--merge]',
         '                                      [--prefer_new] [--overwrite]',
+        '                                      [--format {text,json}]',
         '                                      [action_args ...]',
         'glance-manage db load_metadefs: error: ambiguous option: --p could match --path, --prefer_new',
       ),
@@ -407,13 +434,14 @@ describe('db actions', () => {
     })
     assert.deepEqual(cmd(['db', 'purge', '--dry']).options, { dry_run: true })
     assert.deepEqual(cmd(['db', 'version', '--format', 'json']).options, { format: 'json' })
-    assert.deepEqual(cmd(['db', 'check', '--f=text']).options, { format: 'text', drift: false })
+    assert.deepEqual(cmd(['db', 'check', '--f=text']).options, { format: 'text', drift: false, preflight: false })
 
     usageError(
       ['db', 'sync', '--lock-timeout', '-1'],
       lines(
         'usage: glance-manage db sync [-h] [--version <version>] [--dry-run]',
         '                             [--lock-timeout SECONDS] [--batch-size N]',
+        '                             [--format {text,json}]',
         '                             [action_args ...]',
         "glance-manage db sync: error: argument --lock-timeout: invalid non-negative int value: '-1'",
       ),
@@ -426,6 +454,7 @@ describe('db actions', () => {
       ['db', 'check', '--format', 'xml'],
       lines(
         'usage: glance-manage db check [-h] [--format {text,json}] [--drift]',
+        '                              [--preflight]',
         '                              [action_args ...]',
         "glance-manage db check: error: argument --format: invalid choice: 'xml' (choose from 'text', 'json')",
       ),
@@ -588,10 +617,17 @@ describe('global options', () => {
     usageError(['db', '--version'], TOP_USAGE + 'glance-manage: error: unrecognized arguments: --version\n')
   })
 
-  it('--version prints 25.1.0 on stdout, exit 0', () => {
+  it('--version names this tool, its version and the Glance release of its history, on stdout, exit 0', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string }
+    const stdout = `${pkg.name} ${pkg.version} (migration history of Glance 2024.1)\n`
     for (const argv of [['--version'], ['--vers'], ['--debug', '--version'], ['--version', 'db', 'bogus']]) {
-      assert.deepEqual(parseArgv(argv), { kind: 'exit', code: 0, stdout: '25.1.0\n', stderr: '' })
+      assert.deepEqual(parseArgv(argv), { kind: 'exit', code: 0, stdout, stderr: '' })
     }
+  })
+
+  it('the release named by --version is the one the history heads are named after', () => {
+    const heads = new RevisionGraph(GLANCE_REVISIONS).heads()
+    assert.ok(heads.length > 0 && heads.every((head) => head.startsWith(`${HISTORY_RELEASE.replace('.', '_')}_`)), heads.join(', '))
   })
 })
 
@@ -617,6 +653,7 @@ describe('usage errors', () => {
       lines(
         'usage: glance-manage db upgrade [-h] [--version <version>] [--dry-run]',
         '                                [--lock-timeout SECONDS] [--batch-size N]',
+        '                                [--format {text,json}]',
         '                                [action_args ...]',
         'glance-manage db upgrade: error: argument --version: expected one argument',
       ),
@@ -639,6 +676,7 @@ describe('usage errors', () => {
         `usage: ${longProg} db purge`,
         '       [-h] [--age_in_days ACTION_KWARG_AGE_IN_DAYS]',
         '       [--max_rows ACTION_KWARG_MAX_ROWS] [--batch-size N] [--dry-run]',
+        '       [--format {text,json}]',
         '       [action_args ...]',
         `${longProg} db purge: error: argument --age_in_days: invalid int value: 'abc'`,
       ),
@@ -647,7 +685,7 @@ describe('usage errors', () => {
     assert.equal(
       wide.stderr,
       lines(
-        'usage: glance-manage db purge [-h] [--age_in_days ACTION_KWARG_AGE_IN_DAYS] [--max_rows ACTION_KWARG_MAX_ROWS] [--batch-size N] [--dry-run] [action_args ...]',
+        'usage: glance-manage db purge [-h] [--age_in_days ACTION_KWARG_AGE_IN_DAYS] [--max_rows ACTION_KWARG_MAX_ROWS] [--batch-size N] [--dry-run] [--format {text,json}] [action_args ...]',
         "glance-manage db purge: error: argument --age_in_days: invalid int value: 'abc'",
       ),
     )
@@ -666,7 +704,7 @@ describe('help', () => {
     assert.deepEqual(parseArgv(['db', '-h', 'purge']), { kind: 'exit', code: 0, stdout: DB_HELP, stderr: '' })
   })
 
-  it('db load_metadefs -h and db_load_metadefs -h (real tool text)', () => {
+  it('db load_metadefs -h (real tool text + --format and exit codes) and db_load_metadefs -h (real tool text + exit codes)', () => {
     assert.deepEqual(parseArgv(['db', 'load_metadefs', '-h']), {
       kind: 'exit',
       code: 0,
@@ -719,5 +757,25 @@ describe('help', () => {
       assert.match(out, /--lock-timeout SECONDS\n +Extension \(not in Glance\)/)
     }
     assert.match(exit(['db', 'version', '-h']).stdout, /--format \{text,json\} +Extension \(not in Glance\): output format/)
+  })
+
+  it("every command's --help ends with its exit codes, and the README lists the same", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+    const flat = (text: string) => text.replace(/\s+/g, ' ')
+    for (const action of DB_ACTIONS) {
+      assert.ok(flat(exit(['db', action, '-h']).stdout).endsWith(`Exit codes: ${EXIT_CODES[action]}. `), action)
+      assert.ok(readme.includes(`| \`${action}\` | ${EXIT_CODES[action]} |`), `README lists the exit codes of ${action}`)
+    }
+    for (const legacy of LEGACY_COMMANDS) {
+      assert.ok(flat(exit([legacy.name, '-h']).stdout).endsWith(`Exit codes: ${EXIT_CODES[legacy.action]}. `), legacy.name)
+    }
+  })
+
+  it('LICENSE is the license package.json names', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { license: string }
+    const license = readFileSync(new URL('../LICENSE', import.meta.url), 'utf8')
+    assert.equal(pkg.license, 'Apache-2.0')
+    assert.match(license, /^\s+Apache License\n\s+Version 2\.0, January 2004\n/)
+    assert.match(license, /END OF TERMS AND CONDITIONS/)
   })
 })

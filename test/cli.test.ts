@@ -265,13 +265,11 @@ forEachEngine((engine) => {
 
   test('version and check in JSON', async () => {
     await expectRun(conf, ['upgrade', '--version', 'mitaka02'], 0)
-    const version = await expectRun(conf, ['version', '--format', 'json'], 0)
-    assert.deepEqual(JSON.parse(version.stdout), {
-      heads: ['mitaka02'],
-      state: 'expand-needed',
-      expand_head: EXPAND_HEAD,
-      contract_head: CONTRACT_HEAD,
-    })
+    const version = JSON.parse((await expectRun(conf, ['version', '--format', 'json'], 0)).stdout)
+    assert.deepEqual(
+      [version.heads_after, version.state, version.expand_head, version.contract_head],
+      [['mitaka02'], 'expand-needed', EXPAND_HEAD, CONTRACT_HEAD],
+    )
     const check = await expectRun(conf, ['check', '--format', 'json'], 3)
     assert.equal(JSON.parse(check.stdout).exit_code, 3)
   })
@@ -324,7 +322,7 @@ forEachEngine((engine) => {
       ['[database]\nconnection = sqlite:///x.db\nthis line has no equals sign\n', /at line 3/],
       ['[database]\nconnection = notaurl\n', /Could not parse SQLAlchemy URL/],
       ['[database]\nconnection = oracle://u:secret@h/db\n', /Can't load plugin: sqlalchemy.dialects:oracle/],
-      ['[DEFAULT]\ndebug = true\n', /No sql_connection parameter is established/],
+      ['[DEFAULT]\nverbose = true\n', /No sql_connection parameter is established/],
     ]
     for (const [text, message] of cases) {
       const result = await db(bad(text), 'version')

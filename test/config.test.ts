@@ -145,6 +145,7 @@ describe('loadConfig', () => {
       metadataSourcePath: '/etc/glance/metadefs/',
       sourcesRead: [file],
       databaseOptions: { connection: 'sqlite:////var/lib/glance/glance.sqlite' },
+      loggingOptions: {},
     })
   })
 
@@ -154,6 +155,7 @@ describe('loadConfig', () => {
       metadataSourcePath: '/etc/glance/metadefs/',
       sourcesRead: [],
       databaseOptions: {},
+      loggingOptions: {},
     })
   })
 

@@ -1,5 +1,7 @@
 import type { Database } from '../engine/database.js'
 import type { GlanceConfig } from './config.js'
+import type { RunReport } from './json-report.js'
+import type { Log } from './logging.js'
 
 /** Where an action writes: stdout for results scripts parse, stderr for logs and errors. */
 export interface Output {
@@ -19,6 +21,10 @@ export interface ActionContext {
   /** Our own options: dry_run, lock_timeout, batch_size, format. */
   readonly extensions: Readonly<Record<string, OptionValue>>
   readonly output: Output
+  /** What the action did, for `--format json`: handlers record their errors and results here too. */
+  readonly report: RunReport
+  /** Log lines (stderr, the log file, JSON records): the only way an action logs. */
+  readonly log: Log
 }
 
 /** One `glance-manage db <action>`; returns the exit code. */

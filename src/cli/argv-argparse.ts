@@ -171,11 +171,12 @@ export class SubParsersAction extends Action {
     this.choices = []
   }
 
-  addParser(name: string, opts: { prog?: string; description?: string } = {}): ArgumentParser {
+  addParser(name: string, opts: { prog?: string; description?: string; epilog?: string } = {}): ArgumentParser {
     if (this.parsers.has(name)) throw new Error(`conflicting subparser: ${name}`)
     const parser = new ArgumentParser({
       prog: opts.prog ?? `${this.progPrefix} ${name}`,
       description: opts.description ?? null,
+      epilog: opts.epilog ?? null,
     })
     this.parsers.set(name, parser)
     this.choices = [...this.parsers.keys()]

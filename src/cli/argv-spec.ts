@@ -16,7 +16,10 @@ import {
   type TypeFunc,
   type Value,
 } from './argv-argparse.js'
+import { exitCodesHelp } from './exit-codes.js'
+import { versionText } from './tool-version.js'
 
+/** The glance-manage whose command line this one reproduces (Debian's Zed). */
 export const GLANCE_VERSION = '25.1.0'
 
 export const DB_ACTIONS = [
@@ -184,6 +187,18 @@ const DRIFT: ActionOptionSpec = {
   },
 }
 
+const PREFLIGHT: ActionOptionSpec = {
+  flag: '--preflight',
+  dest: 'preflight',
+  extension: true,
+  spec: {
+    action: 'store_true',
+    help:
+      EXT +
+      'instead, check read-only whether db sync could run here (privileges, server settings, lock, pending work); exit 7 on a blocker.',
+  },
+}
+
 const PURGE_OPTS: ActionOptionSpec[] = [
   {
     flag: '--age_in_days',
@@ -199,9 +214,16 @@ const PURGE_OPTS: ActionOptionSpec[] = [
   PURGE_DRY_RUN,
 ]
 
+/** Every action answers `--format json` (one object on stdout); it comes last where not placed already. */
+function withFormat(options: Record<DbAction, readonly ActionOptionSpec[]>): Readonly<Record<DbAction, readonly ActionOptionSpec[]>> {
+  return Object.fromEntries(
+    Object.entries(options).map(([action, specs]) => [action, specs.includes(FORMAT) ? specs : [...specs, FORMAT]]),
+  ) as Record<DbAction, readonly ActionOptionSpec[]>
+}
+
 /** The `--options` of each `db` action, in the order argparse lists them. */
-export const ACTION_OPTIONS: Readonly<Record<DbAction, readonly ActionOptionSpec[]>> = {
-  check: [FORMAT, DRIFT],
+export const ACTION_OPTIONS: Readonly<Record<DbAction, readonly ActionOptionSpec[]>> = withFormat({
+  check: [FORMAT, DRIFT, PREFLIGHT],
   contract: [MIGRATION_DRY_RUN, LOCK_TIMEOUT],
   expand: [MIGRATION_DRY_RUN, LOCK_TIMEOUT],
   export_metadefs: [
@@ -250,7 +272,7 @@ export const ACTION_OPTIONS: Readonly<Record<DbAction, readonly ActionOptionSpec
   upgrade: [VERSION_OPT, MIGRATION_DRY_RUN, LOCK_TIMEOUT, MIGRATION_BATCH_SIZE],
   version: [FORMAT],
   version_control: [VERSION_OPT],
-}
+})
 
 /** Namespace key of an action option (glance-manage stores them as action_kwarg_<dest>). */
 export const kwargKey = (dest: string): string => `action_kwarg_${dest}`
@@ -394,7 +416,7 @@ function globalOptionSpecs(): Array<[string[], ArgumentSpec]> {
     ),
     [['--syslog-log-facility'], { dest: 'syslog_log_facility', default: null, help: `Syslog facility to receive log lines. ${IGNORED}` }],
     ...boolOpt('use-json', `Use JSON formatting for logging. ${IGNORED}`),
-    [['--version'], { action: 'version', version: GLANCE_VERSION }],
+    [['--version'], { action: 'version', version: versionText() }],
   ]
 }
 
@@ -435,7 +457,7 @@ export function buildParser(prog: string): ArgumentParser {
   const db = commands.addParser('db')
   const actions = db.addSubparsers({ dest: NS_ACTION })
   for (const name of DB_ACTIONS) {
-    const p = actions.addParser(name)
+    const p = actions.addParser(name, { epilog: exitCodesHelp(name) })
     for (const opt of ACTION_OPTIONS[name]) {
       p.addArgument([opt.flag], { ...opt.spec, dest: kwargKey(opt.dest) })
     }
@@ -443,7 +465,7 @@ export function buildParser(prog: string): ArgumentParser {
   }
 
   for (const legacy of LEGACY_COMMANDS) {
-    const p = commands.addParser(legacy.name)
+    const p = commands.addParser(legacy.name, { epilog: exitCodesHelp(legacy.action) })
     for (const pos of legacy.positionals) p.addArgument([pos], { nargs: '?' })
     p.setDefaults({ [NS_ACTION]: legacy.name })
   }

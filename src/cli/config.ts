@@ -29,7 +29,24 @@ export interface GlanceConfig {
   sourcesRead: string[]
   /** Every key of the `[database]` group, substituted (includes `connection`: a secret). */
   databaseOptions: Record<string, string>
+  /** The oslo.log options set in `[DEFAULT]` (LOGGING_OPTIONS), substituted; absent when unset. */
+  loggingOptions: Record<string, string>
 }
+
+/** oslo.log's `[DEFAULT]` options that glance-manage honours or refuses (src/cli/log-settings.ts). */
+export const LOGGING_OPTIONS = [
+  'debug',
+  'log_config_append',
+  'log_date_format',
+  'log_dir',
+  'log_file',
+  'syslog_log_facility',
+  'use_journal',
+  'use_json',
+  'use_stderr',
+  'use_syslog',
+  'watch_log_file',
+] as const
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -190,6 +207,12 @@ export function loadConfig(
     metadataSourcePath: resolve('DEFAULT', 'metadata_source_path') ?? DEFAULT_METADATA_SOURCE_PATH,
     sourcesRead: parsed.map((file) => file.path),
     databaseOptions: Object.fromEntries([...databaseKeys].map((key) => [key, resolve('database', key) ?? ''])),
+    loggingOptions: Object.fromEntries(
+      LOGGING_OPTIONS.flatMap((key) => {
+        const value = resolve('DEFAULT', key)
+        return value === undefined ? [] : [[key, value]]
+      }),
+    ),
   }
 }
 

@@ -1,11 +1,15 @@
-import type { Output } from './action.js'
-
-/** Cursor up one line and clear it: the next line replaces the progress line. */
-const REPLACE_PREVIOUS = '\x1b[1A\x1b[2K'
-/** How often the bar is redrawn on a terminal, and how often a plain line is written otherwise. */
-const BAR_INTERVAL_MS = 200
+/** How often a plain progress line is written when stderr is not a terminal (the bar redraws as the log allows). */
 const LINE_INTERVAL_MS = 10_000
 const BAR_WIDTH = 30
+
+export interface ProgressSink {
+  /** Whether stderr is a terminal: draw a bar in place. */
+  readonly tty: boolean
+  /** The redrawn progress line (terminal only). */
+  bar(text: string): void
+  /** A log line. */
+  line(text: string): void
+}
 
 /**
  * Progress of one data migration on stderr (never stdout, which scripts
@@ -14,47 +18,33 @@ const BAR_WIDTH = 30
  * the total is known, percent and ETA.
  */
 export class DataMigrationProgress {
-  #shown = false
-  #last = 0
+  #lastLine = 0
   readonly #start = Date.now()
 
   constructor(
-    readonly output: Output,
+    readonly sink: ProgressSink,
     readonly id: string,
-    /** Rows pending when it started (undefined: not counted). */
-    readonly expected: number | undefined,
+    /** Rows pending when it started. */
+    readonly expected: number,
   ) {}
 
   update(done: number): void {
     const now = Date.now()
-    const tty = this.output.errIsTty
-    const interval = tty ? BAR_INTERVAL_MS : LINE_INTERVAL_MS
-    if (this.#last !== 0 && now - this.#last < interval) return
-    this.#last = now
-    const text = this.#describe(done, now)
-    if (tty) {
-      this.output.err((this.#shown ? REPLACE_PREVIOUS : '') + text)
-      this.#shown = true
-    } else {
-      this.output.err(`INFO  [glance.db.migration] ${text}`)
-    }
+    if (this.sink.tty) return this.sink.bar(this.#describe(done, now, true))
+    if (this.#lastLine !== 0 && now - this.#lastLine < LINE_INTERVAL_MS) return
+    this.#lastLine = now
+    this.sink.line(this.#describe(done, now, false))
   }
 
-  /** A log line that takes the bar's place on a terminal. */
-  line(text: string): void {
-    this.output.err((this.#shown ? REPLACE_PREVIOUS : '') + text)
-    this.#shown = false
-  }
-
-  #describe(done: number, now: number): string {
+  #describe(done: number, now: number, withBar: boolean): string {
     const seconds = Math.max((now - this.#start) / 1000, 0.001)
     const rate = Math.round(done / seconds)
-    const total = this.expected && this.expected >= done ? this.expected : undefined
-    if (!total) return `Data migration ${this.id}: ${done} rows, ${rate} rows/s`
-    const fraction = done / total
-    const eta = rate > 0 ? Math.ceil((total - done) / rate) : undefined
+    // Rows written meanwhile can make the count at the start too small: then no percentage.
+    if (this.expected < done || this.expected === 0) return `Data migration ${this.id}: ${done} rows, ${rate} rows/s`
+    const fraction = done / this.expected
+    const eta = rate > 0 ? `, ETA ${Math.ceil((this.expected - done) / rate)} s` : ''
     const filled = Math.round(fraction * BAR_WIDTH)
-    const bar = this.output.errIsTty ? `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ` : ''
-    return `Data migration ${this.id}: ${bar}${Math.floor(fraction * 100)}% ${done}/${total} rows, ${rate} rows/s${eta === undefined ? '' : `, ETA ${eta} s`}`
+    const bar = withBar ? `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ` : ''
+    return `Data migration ${this.id}: ${bar}${Math.floor(fraction * 100)}% ${done}/${this.expected} rows, ${rate} rows/s${eta}`
   }
 }

@@ -1,16 +1,19 @@
 import { exportMetadefs, loadMetadefs, unloadMetadefs, type MetadefLog } from '../glance/metadefs/commands.js'
 import { parseLoadMode } from '../glance/metadefs/mode.js'
-import type { ActionContext, ActionHandler, Output } from './action.js'
+import type { ActionContext, ActionHandler } from './action.js'
 
-/** Glance logs these from glance.db.sqlalchemy.metadata; lines in the same layout as our Alembic lines. */
+/** Glance logs these from glance.db.sqlalchemy.metadata. */
 const LOGGER = 'glance.db.sqlalchemy.metadata'
 
-export function metadefLog(output: Output): MetadefLog {
-  const line = (level: string, message: string) => output.err(`${level.slice(0, 5).padEnd(5)} [${LOGGER}] ${message}`)
+export function metadefLog(context: ActionContext): MetadefLog {
+  const logger = context.log.logger(LOGGER)
   return {
-    info: (message) => line('INFO', message),
-    warning: (message) => line('WARNING', message),
-    error: (message) => line('ERROR', message),
+    info: (message) => logger.info(message),
+    warning: (message) => logger.warning(message),
+    error: (message) => {
+      logger.error(message)
+      context.report.errors.push(message)
+    },
   }
 }
 
@@ -24,7 +27,7 @@ export const metadefsActions: Record<string, ActionHandler> = {
   load_metadefs: {
     params: ['path', 'merge', 'prefer_new', 'overwrite'],
     async run(context) {
-      const log = metadefLog(context.output)
+      const log = metadefLog(context)
       // Refused combinations are logged and exit 0, as Glance does, before the database is touched.
       const parsed = parseLoadMode(context.params)
       if ('error' in parsed) {
@@ -36,10 +39,10 @@ export const metadefsActions: Record<string, ActionHandler> = {
   },
   unload_metadefs: {
     params: [],
-    run: (context) => unloadMetadefs(context.db.conn, metadefLog(context.output)),
+    run: (context) => unloadMetadefs(context.db.conn, metadefLog(context)),
   },
   export_metadefs: {
     params: ['path'],
-    run: (context) => exportMetadefs(context.db.conn, { path: pathParam(context) }, metadefLog(context.output)),
+    run: (context) => exportMetadefs(context.db.conn, { path: pathParam(context) }, metadefLog(context)),
   },
 }

@@ -13,35 +13,10 @@ import {
   type PurgeResult,
 } from '../glance/purge/index.js'
 import type { Connection } from '../dialects/connection.js'
-import type { ActionContext, ActionHandler, OptionValue, Output } from './action.js'
+import type { ActionContext, ActionHandler, OptionValue } from './action.js'
 import { parsePythonInt } from './argv-spec.js'
 
 const LOGGER = 'glance.db.sqlalchemy.api'
-/** Cursor up one line and clear it: the next line replaces the progress line. */
-const REPLACE_PREVIOUS = '\x1b[1A\x1b[2K'
-const PROGRESS_INTERVAL_MS = 200
-
-/** stderr with one progress line that later lines overwrite (only on a terminal). */
-class Stderr {
-  #progressShown = false
-  #lastProgress = 0
-  constructor(readonly output: Output) {}
-
-  line(text: string): void {
-    this.output.err(this.#progressShown ? REPLACE_PREVIOUS + text : text)
-    this.#progressShown = false
-  }
-
-  progress(text: string): void {
-    if (!this.output.errIsTty) return
-    const now = Date.now()
-    if (this.#progressShown && now - this.#lastProgress < PROGRESS_INTERVAL_MS) return
-    this.#lastProgress = now
-    this.output.err(this.#progressShown ? REPLACE_PREVIOUS + text : text)
-    this.#progressShown = true
-  }
-}
-
 /** Glance's `int(value)` on a positional string; an --option already is a number. */
 function toInt(name: 'age_in_days' | 'max_rows', value: OptionValue, fallback: number): number | string {
   if (value === undefined) return fallback
@@ -56,32 +31,32 @@ function purgeAction(defaults: { age_in_days: number; max_rows: number }, purge:
   return {
     params: ['age_in_days', 'max_rows'],
     async run(context: ActionContext): Promise<number> {
-      const { params, extensions, output } = context
+      const { params, extensions } = context
       const age = toInt('age_in_days', params.age_in_days, defaults.age_in_days)
-      if (typeof age === 'string') return fail(output, age)
+      if (typeof age === 'string') return fail(context, age)
       const maxRows = toInt('max_rows', params.max_rows, defaults.max_rows)
-      if (typeof maxRows === 'string') return fail(output, maxRows)
+      if (typeof maxRows === 'string') return fail(context, maxRows)
       const nowMs = Date.now()
       const invalid = purgeLimitsError(age, maxRows, nowMs)
-      if (invalid) return fail(output, invalid)
+      if (invalid) return fail(context, invalid)
 
       const dryRun = extensions.dry_run === true
-      const stderr = new Stderr(output)
+      const logger = context.log.logger(LOGGER)
       const onEvent = (event: PurgeEvent) => {
         switch (event.kind) {
           case 'tableStarted':
-            stderr.line(`INFO  [${LOGGER}] Purging deleted rows older than ${age} day(s) from table ${event.table}`)
+            logger.info(`Purging deleted rows older than ${age} day(s) from table ${event.table}`)
             return
           case 'batchDeleted':
-            stderr.progress(`Purging ${event.table}: ${event.total} rows deleted so far`)
+            context.log.progress(`Purging ${event.table}: ${event.total} rows deleted so far`)
             return
           case 'batchRetried':
-            stderr.line(
-              `WARNING [${LOGGER}] Purging ${event.table}: batch rolled back by a conflict (${event.reason}); attempt ${event.attempt + 1} in ${event.waitMs} ms`,
+            logger.warning(
+              `Purging ${event.table}: batch rolled back by a conflict (${event.reason}); attempt ${event.attempt + 1} in ${event.waitMs} ms`,
             )
             return
           case 'tableDone':
-            stderr.line(`INFO  [${LOGGER}] Deleted ${event.rows} row(s) from table ${event.table}`)
+            logger.info(`Deleted ${event.rows} row(s) from table ${event.table}`)
             return
         }
       }
@@ -91,18 +66,25 @@ function purgeAction(defaults: { age_in_days: number; max_rows: number }, purge:
         result = await purge(context.db.conn, { ageInDays: age, maxRows, batchSize, dryRun, nowMs, onEvent })
       } catch (error) {
         if (!(error instanceof PurgeBlockedError)) throw error
-        if (!dryRun) for (const t of error.purged) output.out(`Purged ${t.rows} rows from ${t.table}`)
-        stderr.line(`ERROR [${LOGGER}] ${error.message}`)
-        return fail(output, PURGE_FAILED)
+        if (!dryRun) for (const t of error.purged) reportPurged(context, t, 'Purged')
+        logger.error(error.message)
+        context.report.errors.push(error.message)
+        return fail(context, PURGE_FAILED)
       }
-      for (const t of result.tables) output.out(`${dryRun ? 'Would purge' : 'Purged'} ${t.rows} rows from ${t.table}`)
+      for (const t of result.tables) reportPurged(context, t, dryRun ? 'Would purge' : 'Purged')
       return 0
     },
   }
 }
 
-function fail(output: Output, message: string): number {
-  output.err(message)
+function reportPurged(context: ActionContext, count: { table: string; rows: number }, verb: string): void {
+  context.output.out(`${verb} ${count.rows} rows from ${count.table}`)
+  context.report.rows[count.table] = count.rows
+}
+
+function fail(context: ActionContext, message: string): number {
+  context.output.err(message)
+  context.report.error(message)
   return 1
 }
 

@@ -1,74 +1,80 @@
 import type { MigrationEvent } from '../engine/events.js'
 import type { Outcome } from '../glance/outcome.js'
 import { SchemaManager } from '../glance/schema-manager.js'
-import type { ActionContext, ActionHandler, Output } from './action.js'
+import type { ActionContext, ActionHandler } from './action.js'
 import { DataMigrationProgress } from './data-migration-progress.js'
 import { schemaDrift } from './drift.js'
+import { runPreflight } from './preflight-action.js'
 
 /** `db check --drift` found differences (Glance uses 0, 3, 4 and 5). */
 const DRIFT_EXIT_CODE = 6
 
+const MIGRATION_LOGGER = 'glance.db.migration'
 const DEFAULT_LOCK_TIMEOUT_SECONDS = 300
 const DEFAULT_BATCH_SIZE = 10_000
 
 export function managerFor(context: ActionContext): SchemaManager {
-  const { extensions, output } = context
+  const { extensions } = context
   const lockTimeout = Number(extensions.lock_timeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS)
+  let progress: DataMigrationProgress | undefined
   return new SchemaManager(context.db, {
     lockTimeoutMs: lockTimeout * 1000,
     batchSize: Number(extensions.batch_size ?? DEFAULT_BATCH_SIZE),
     dryRun: extensions.dry_run === true,
-    onEvent: eventRenderer(output, extensions.dry_run === true),
+    onEvent: (event) => {
+      context.report.onEvent(event)
+      // Progress is stderr only: a bar on a terminal, plain log lines otherwise.
+      if (event.kind === 'dataMigrationStarted') {
+        const logger = context.log.logger(MIGRATION_LOGGER)
+        const sink = {
+          tty: context.output.errIsTty,
+          bar: (text: string) => context.log.progress(text),
+          line: (text: string) => logger.info(text),
+        }
+        progress = new DataMigrationProgress(sink, event.id, event.rows)
+      }
+      if (event.kind === 'dataMigrationBatch') progress?.update(event.total)
+      renderEvent(event, context, extensions.dry_run === true, extensions.format === 'json')
+    },
   })
 }
 
-function eventRenderer(output: Output, dryRun: boolean): (event: MigrationEvent) => void {
-  let progress: DataMigrationProgress | undefined
-  return (event) => {
-    if (event.kind === 'dataMigrationStarted') progress = new DataMigrationProgress(output, event.id, event.rows)
-    if (event.kind === 'dataMigrationBatch') return progress?.update(event.total)
-    if (event.kind === 'dataMigrationDone' && progress) {
-      progress.line(`INFO  [glance.db.migration] Data migration ${event.id} changed ${event.rows} rows`)
-      progress = undefined
-      return
-    }
-    renderEvent(event, output, dryRun)
-  }
-}
-
-/**
- * Alembic's log lines on stderr; with --dry-run the SQL goes to stdout, ready
- * to review or pipe to a client. Data-migration progress goes to stderr only.
- */
-function renderEvent(event: MigrationEvent, output: Output, dryRun: boolean): void {
+/** Alembic's and Glance's log lines; with --dry-run the SQL goes to stdout, ready to review or pipe to a client. */
+function renderEvent(event: MigrationEvent, context: ActionContext, dryRun: boolean, json: boolean): void {
+  const { output, log } = context
   switch (event.kind) {
     case 'stepStarted': {
       const line = `Running upgrade ${event.from} -> ${event.to}${event.message ? `, ${event.message}` : ''}`
-      if (dryRun) output.out(`-- ${line}`)
-      else output.err(`INFO  [alembic.runtime.migration] ${line}`)
+      // In JSON the dry-run SQL is in the report's `ran` entries instead.
+      if (dryRun) {
+        if (!json) output.out(`-- ${line}`)
+      } else log.logger('alembic.runtime.migration').info(line)
       return
     }
     case 'statement':
-      output.out(`${event.sql};`)
+      if (!json) output.out(`${event.sql};`)
       return
     case 'dataMigrationStarted':
-      output.err(`INFO  [glance.db.migration] Running data migration ${event.id}: ${event.message}`)
+      log.logger(MIGRATION_LOGGER).info(`Running data migration ${event.id}: ${event.message}`)
       return
     case 'dataMigrationPlanned':
-      output.out(`-- Running data migration ${event.id}: ${event.message} (${event.rows} rows)`)
+      // In JSON the report carries it (as it does the dry-run SQL).
+      if (!json) output.out(`-- Running data migration ${event.id}: ${event.message} (${event.rows} rows)`)
       return
     case 'dataMigrationBatch':
       return // drawn by DataMigrationProgress
     case 'batchRetried':
-      output.err(
-        `WARNING [glance.db.migration] Data migration ${event.id}: batch rolled back by a conflict (${event.reason}); attempt ${event.attempt + 1} in ${event.waitMs} ms`,
-      )
+      log
+        .logger(MIGRATION_LOGGER)
+        .warning(
+          `Data migration ${event.id}: batch rolled back by a conflict (${event.reason}); attempt ${event.attempt + 1} in ${event.waitMs} ms`,
+        )
       return
     case 'dataMigrationDone':
-      output.err(`INFO  [glance.db.migration] Data migration ${event.id} changed ${event.rows} rows`)
+      log.logger(MIGRATION_LOGGER).info(`Data migration ${event.id} changed ${event.rows} rows`)
       return
     case 'lockWaiting':
-      output.err(`INFO  [glance.db.migration] Waiting for the migration lock held by ${event.holder}`)
+      log.logger(MIGRATION_LOGGER).info(`Waiting for the migration lock held by ${event.holder}`)
       return
     case 'legacyStamp':
       output.out("Database is currently not under Alembic's migration control.")
@@ -77,14 +83,23 @@ function renderEvent(event: MigrationEvent, output: Output, dryRun: boolean): vo
   }
 }
 
-export function emit(outcome: Outcome, output: Output): number {
-  for (const line of outcome.stdout) output.out(line)
-  if (outcome.error) output.err(outcome.error)
+export function emit(outcome: Outcome, context: ActionContext): number {
+  for (const line of outcome.stdout) context.output.out(line)
+  if (outcome.error) {
+    context.output.err(outcome.error)
+    context.report.error(outcome.error)
+  }
   return outcome.exitCode
 }
 
 function simple(params: readonly string[], run: (manager: SchemaManager, context: ActionContext) => Promise<Outcome>): ActionHandler {
-  return { params, run: async (context) => emit(await run(managerFor(context), context), context.output) }
+  return { params, run: async (context) => emit(await run(managerFor(context), context), context) }
+}
+
+/** The branch heads this tool's history ends at (version and check report them in JSON). */
+function recordHeads(manager: SchemaManager, context: ActionContext): void {
+  context.report.extra.expand_head = manager.expandHead
+  context.report.extra.contract_head = manager.contractHead
 }
 
 const stringParam = (value: unknown, fallback: string) => (value === undefined || value === null || value === '' ? fallback : String(value))
@@ -95,29 +110,23 @@ export const schemaActions: Record<string, ActionHandler> = {
     readOnly: true,
     async run(context) {
       const manager = managerFor(context)
-      if (context.extensions.format === 'json') {
-        const { heads, state } = await manager.state()
-        context.output.out(JSON.stringify({ heads, state, expand_head: manager.expandHead, contract_head: manager.contractHead }))
-        return 0
-      }
-      return emit(await manager.version(), context.output)
+      recordHeads(manager, context)
+      return emit(await manager.version(), context)
     },
   },
   check: {
     params: [],
     readOnly: true,
     async run(context) {
+      if (context.extensions.preflight === true) return runPreflight(context)
       const manager = managerFor(context)
       const outcome = await manager.check()
       const drift = context.extensions.drift === true ? await schemaDrift(context.db, manager) : undefined
       // Glance's codes come first; drift turns an otherwise clean check into 6.
       const exitCode = outcome.exitCode === 0 && drift && drift.length > 0 ? DRIFT_EXIT_CODE : outcome.exitCode
-      if (context.extensions.format === 'json') {
-        const { heads, state } = await manager.state()
-        context.output.out(JSON.stringify({ heads, state, exit_code: exitCode, message: outcome.stdout[0], ...(drift ? { drift } : {}) }))
-        return exitCode
-      }
-      emit(outcome, context.output)
+      recordHeads(manager, context)
+      if (drift) context.report.extra.drift = drift
+      emit(outcome, context)
       if (drift) {
         if (drift.length === 0) context.output.out('Schema matches the recorded revisions.')
         for (const line of drift) context.output.out(`Schema drift: ${line}`)

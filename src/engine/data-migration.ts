@@ -12,9 +12,9 @@ export interface DataMigrationContext {
 
 /**
  * A data change that belongs between an expand revision and the contract
- * revision that relies on it. Unlike Glance (which picks modules by the
- * current release's name and so never runs older ones), every data
- * migration is found by the revisions it sits between.
+ * revision that relies on it. Every data migration is found by the
+ * revisions it sits between (not by a release name), so those of earlier
+ * releases still run on a database that skipped them.
  */
 export interface DataMigration {
   readonly id: string

@@ -86,7 +86,7 @@ function lineage(graph: RevisionGraph, id: string): Set<string> {
 /**
  * The steps that take `currentHeads` to `targets`, each with the version-table
  * changes Alembic would make. A target already behind a current head on its
- * own branch would be a downgrade, which Glance does not support.
+ * own branch would be a downgrade, which the engine refuses (it only upgrades).
  */
 export function planUpgrade(graph: RevisionGraph, currentHeads: readonly string[], targets: readonly string[]): Step[] {
   const applied = graph.closure(currentHeads)

@@ -20,3 +20,9 @@ export const LEGACY_VERSIONS: ReadonlyMap<number, string> = new Map([
   [45, 'ocata01'],
 ])
 export const LEGACY_VERSION_TABLE = 'migrate_version'
+
+/**
+ * The Glance release whose migration history this tool carries: the last
+ * release with revisions of its own (its heads are named after it).
+ */
+export const HISTORY_RELEASE = '2024.1'

@@ -5,7 +5,7 @@ import { LockTimeoutError } from '../lock-timeout.js'
 import { PostgresqlCompiler } from './postgresql-compiler.js'
 
 /** Any fixed 64-bit key; "glance-manage" hashed, so other tools are unlikely to pick it. */
-const LOCK_KEY = '7305962771434108228'
+export const LOCK_KEY = '7305962771434108228'
 const POLL_MS = 200
 
 export const postgresqlDialect: Dialect = {
