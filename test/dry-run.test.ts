@@ -70,6 +70,15 @@ forEachEngine((engine) => {
     assert.match(migrate.stdout, OCATA)
     assert.match(migrate.stdout, TRAIN)
     assert.match(migrate.stdout, /^Would migrate 3 rows/m)
+    const json = await unchanged('migrate', '--dry-run', '--format', 'json')
+    const report = JSON.parse(json.stdout) as { ran: { kind: string; id?: string; rows?: number }[]; exit_code: number }
+    assert.deepEqual(
+      report.ran.filter((r) => r.kind === 'data_migration').map((r) => [r.id, r.rows]),
+      [
+        ['ocata_migrate01', 2],
+        ['train_migrate01', 1],
+      ],
+    )
     const dryContract = await unchanged('contract', '--dry-run')
     assert.equal(dryContract.code, 1)
     assert.match(dryContract.stderr, /cannot be run before data migration is complete/)
