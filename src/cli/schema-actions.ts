@@ -46,6 +46,12 @@ function renderEvent(event: MigrationEvent, output: Output, dryRun: boolean): vo
       output.out("Database is currently not under Alembic's migration control.")
       output.out(`Placing database under Alembic's migration control at revision: ${event.revision}`)
       return
+    case 'leftoverTriggers': {
+      const line = `Dropping triggers left behind by an earlier contract: ${event.names.join(', ')}`
+      if (dryRun) output.out(`-- ${line}`)
+      else output.err(`INFO  [glance.db.migration] ${line}`)
+      return
+    }
   }
 }
 
