@@ -1,5 +1,6 @@
 import type { Database } from '../engine/database.js'
 import type { DialectName } from '../ops/dialect-name.js'
+import type { SchemaModel } from '../ops/schema-model.js'
 import type { BaseCompiler } from './base-compiler.js'
 import type { Connection } from './connection.js'
 
@@ -42,6 +43,12 @@ export interface Dialect {
    * reference schema there.
    */
   withScratchDatabase<T>(db: Database, fn: (scratch: Database) => Promise<T>): Promise<T>
+  /**
+   * Records in `model` what the live tables hold beyond it, where the
+   * compiler rebuilds tables from the model (SQLite), so that nothing an
+   * operator added is lost; read-only. Absent where tables are altered in place.
+   */
+  adoptLiveSchema?(conn: Connection, model: SchemaModel): Promise<void>
   /** Names of the tables in the connected database/schema. */
   tableNames(conn: Connection): Promise<string[]>
 }

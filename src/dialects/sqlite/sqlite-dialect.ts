@@ -3,6 +3,7 @@ import type { Dialect } from '../dialect.js'
 import { LockTimeoutError } from '../lock-timeout.js'
 import { SqliteCompiler } from './sqlite-compiler.js'
 import { openSqlite } from './sqlite-connection.js'
+import { adoptLiveExtras } from './sqlite-live-extras.js'
 
 /** Probes, without waiting, whether another connection holds the write lock (only to say that we wait). */
 async function writeLocked(conn: Connection, timeoutMs: number): Promise<boolean> {
@@ -57,6 +58,7 @@ export const sqliteDialect: Dialect = {
       await conn.close()
     }
   },
+  adoptLiveSchema: adoptLiveExtras,
   async tableNames(conn: Connection) {
     const rows = await conn.query<{ name: string }>(
       "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
