@@ -177,6 +177,16 @@ const DRIFT: ActionOptionSpec = {
   },
 }
 
+const STRICT: ActionOptionSpec = {
+  flag: '--strict',
+  dest: 'strict',
+  extension: true,
+  spec: {
+    action: 'store_true',
+    help: EXT + 'with --drift, also fail on the differences Glance tolerates on databases older than Liberty.',
+  },
+}
+
 const PURGE_OPTS: ActionOptionSpec[] = [
   {
     flag: '--age_in_days',
@@ -194,7 +204,7 @@ const PURGE_OPTS: ActionOptionSpec[] = [
 
 /** The `--options` of each `db` action, in the order argparse lists them. */
 export const ACTION_OPTIONS: Readonly<Record<DbAction, readonly ActionOptionSpec[]>> = {
-  check: [FORMAT, DRIFT],
+  check: [FORMAT, DRIFT, STRICT],
   contract: [MIGRATION_DRY_RUN, LOCK_TIMEOUT],
   expand: [MIGRATION_DRY_RUN, LOCK_TIMEOUT],
   export_metadefs: [

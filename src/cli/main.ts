@@ -9,7 +9,7 @@ import { schemaActions } from './schema-actions.js'
 import { extraActions } from './extra-actions.js'
 
 export const DEFAULT_SQLITE_FILE = 'glance.sqlite'
-const EXTENSION_OPTIONS = new Set(['dry_run', 'lock_timeout', 'batch_size', 'format', 'drift'])
+const EXTENSION_OPTIONS = new Set(['dry_run', 'lock_timeout', 'batch_size', 'format', 'drift', 'strict'])
 const CONNECT_TIMEOUT_MS = 10_000
 
 const ACTIONS: Record<string, ActionHandler> = { ...schemaActions, ...extraActions }

@@ -2,7 +2,8 @@ import type { MigrationEvent } from '../engine/events.js'
 import type { Outcome } from '../glance/outcome.js'
 import { SchemaManager } from '../glance/schema-manager.js'
 import type { ActionContext, ActionHandler, Output } from './action.js'
-import { schemaDrift } from './drift.js'
+import { describeDrift } from '../dialects/schema-diff.js'
+import { failsCheck, schemaDrift } from './drift.js'
 
 /** `db check --drift` found differences (Glance uses 0, 3, 4 and 5). */
 const DRIFT_EXIT_CODE = 6
@@ -88,8 +89,9 @@ export const schemaActions: Record<string, ActionHandler> = {
       const manager = managerFor(context)
       const outcome = await manager.check()
       const drift = context.extensions.drift === true ? await schemaDrift(context.db, manager) : undefined
+      const strict = context.extensions.strict === true
       // Glance's codes come first; drift turns an otherwise clean check into 6.
-      const exitCode = outcome.exitCode === 0 && drift && drift.length > 0 ? DRIFT_EXIT_CODE : outcome.exitCode
+      const exitCode = outcome.exitCode === 0 && drift && failsCheck(drift, strict) ? DRIFT_EXIT_CODE : outcome.exitCode
       if (context.extensions.format === 'json') {
         const { heads, state } = await manager.state()
         context.output.out(JSON.stringify({ heads, state, exit_code: exitCode, message: outcome.stdout[0], ...(drift ? { drift } : {}) }))
@@ -98,7 +100,13 @@ export const schemaActions: Record<string, ActionHandler> = {
       emit(outcome, context.output)
       if (drift) {
         if (drift.length === 0) context.output.out('Schema matches the recorded revisions.')
-        for (const line of drift) context.output.out(`Schema drift: ${line}`)
+        else if (drift.every((e) => e.class === 'tolerated'))
+          context.output.out(
+            'Schema matches the recorded revisions, apart from differences Glance tolerates on databases older than Liberty.',
+          )
+        for (const entry of drift) {
+          context.output.out(`${entry.class === 'drift' ? 'Schema drift' : 'Tolerated schema difference'}: ${describeDrift(entry)}`)
+        }
       }
       return exitCode
     },
