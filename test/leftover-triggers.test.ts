@@ -18,18 +18,19 @@ async function visibilityTriggers(database: Database): Promise<string[]> {
  * What Glance's `db expand` then `db sync` leave (bug B1): the database at the
  * contract head, `is_public` gone, the expand-window triggers still on
  * `images`. Made here by creating the triggers while a stand-in `is_public`
- * exists, then dropping it, as Glance's contract does.
+ * exists, then dropping it, as Glance's contract does. SQLite resolves the
+ * columns a trigger names only when it fires, so there the triggers are
+ * simply created (its DROP COLUMN refuses a column a trigger names).
  */
 async function leaveTriggersBehind(database: Database): Promise<void> {
   const run = (sql: string) => database.conn.execute(sql)
-  await run('ALTER TABLE images ADD COLUMN is_public BOOLEAN')
+  const standIn = database.dialect.name !== 'sqlite'
+  if (standIn) await run('ALTER TABLE images ADD COLUMN is_public BOOLEAN')
   for (const s of database.dialect.compiler.compile({ kind: 'execute', sql: CREATE_VISIBILITY_TRIGGERS }, new SchemaModel()))
     await run(s.sql)
-  await run('ALTER TABLE images DROP COLUMN is_public')
+  if (standIn) await run('ALTER TABLE images DROP COLUMN is_public')
 }
 
-// SQLite is left out: there Glance's contract rebuilds `images`, and dropping a
-// table drops its triggers, so nothing can be left behind.
 forEachEngine((engine) => {
   let scratch: ScratchDatabase
   let conf: string
@@ -39,31 +40,28 @@ forEachEngine((engine) => {
   })
   afterEach(async () => scratch.drop())
 
-  test(
-    'db sync at the contract head drops visibility triggers another tool left (bug B1)',
-    { skip: engine.dialect === 'sqlite' },
-    async () => {
-      assert.equal((await db(conf, 'sync')).code, 0)
-      const database = await scratch.open()
-      try {
-        await leaveTriggersBehind(database)
-        assert.deepEqual((await visibilityTriggers(database)).sort(), ['insert_visibility', 'update_visibility'])
-        if (engine.dialect === 'mysql') await assert.rejects(database.conn.execute(INSERT_IMAGE), /Unknown column 'is_public'/)
+  test('db sync at the contract head drops visibility triggers another tool left (bug B1)', async () => {
+    assert.equal((await db(conf, 'sync')).code, 0)
+    const database = await scratch.open()
+    try {
+      await leaveTriggersBehind(database)
+      assert.deepEqual((await visibilityTriggers(database)).sort(), ['insert_visibility', 'update_visibility'])
+      // PostgreSQL's functions step aside when is_public is gone; elsewhere every INSERT fails.
+      if (engine.dialect !== 'postgresql') await assert.rejects(database.conn.execute(INSERT_IMAGE), /is_public/)
 
-        const dryRun = await db(conf, 'sync', '--dry-run')
-        assert.equal(dryRun.code, 0, dryRun.stderr)
-        assert.match(dryRun.stdout, /^DROP TRIGGER IF EXISTS insert_visibility/m)
-        assert.equal((await visibilityTriggers(database)).length, 2, 'dry run changes nothing')
+      const dryRun = await db(conf, 'sync', '--dry-run')
+      assert.equal(dryRun.code, 0, dryRun.stderr)
+      assert.match(dryRun.stdout, /^DROP TRIGGER IF EXISTS insert_visibility/m)
+      assert.equal((await visibilityTriggers(database)).length, 2, 'dry run changes nothing')
 
-        const sync = await db(conf, 'sync')
-        assert.equal(sync.code, 0, sync.stderr)
-        assert.equal(sync.stdout, 'Database is up to date. No migrations needed.\n')
-        assert.match(sync.stderr, /Dropping triggers left behind by an earlier contract: insert_visibility, update_visibility/)
-        assert.deepEqual(await visibilityTriggers(database), [])
-        await database.conn.execute(INSERT_IMAGE)
-      } finally {
-        await database.close()
-      }
-    },
-  )
+      const sync = await db(conf, 'sync')
+      assert.equal(sync.code, 0, sync.stderr)
+      assert.equal(sync.stdout, 'Database is up to date. No migrations needed.\n')
+      assert.match(sync.stderr, /Dropping triggers left behind by an earlier contract: insert_visibility, update_visibility/)
+      assert.deepEqual(await visibilityTriggers(database), [])
+      await database.conn.execute(INSERT_IMAGE)
+    } finally {
+      await database.close()
+    }
+  })
 })
