@@ -16,6 +16,14 @@ const OPERATOR_TRIGGER: Record<DialectName, string[]> = {
   mysql: ["CREATE TRIGGER operator_audit BEFORE INSERT ON images FOR EACH ROW SET NEW.audit_note = 'seen'"],
 }
 
+/** An operator's column on images that references tasks, with its foreign key. */
+const OPERATOR_FOREIGN_KEY: Record<DialectName, string[]> = {
+  sqlite: ['ALTER TABLE images ADD COLUMN audit_task VARCHAR(36) REFERENCES tasks (id)'],
+  postgresql: ['ALTER TABLE images ADD COLUMN audit_task VARCHAR(36) REFERENCES tasks (id)'],
+  // MySQL parses an inline REFERENCES and ignores it.
+  mysql: ['ALTER TABLE images ADD COLUMN audit_task VARCHAR(36)', 'ALTER TABLE images ADD FOREIGN KEY (audit_task) REFERENCES tasks (id)'],
+}
+
 forEachEngine((engine) => {
   let scratch: ScratchDatabase
   let conf: string
@@ -25,7 +33,7 @@ forEachEngine((engine) => {
   })
   afterEach(async () => scratch.drop())
 
-  test('db sync from mitaka02 keeps the columns, indexes and triggers an operator added, with their data', async () => {
+  test('db sync from mitaka02 keeps the columns, indexes, foreign keys and triggers an operator added, with their data', async () => {
     assert.equal((await db(conf, 'upgrade', '--version', 'mitaka02')).code, 0)
     const database = await scratch.open()
     try {
@@ -35,6 +43,7 @@ forEachEngine((engine) => {
       await run('ALTER TABLE image_members ADD COLUMN ticket INTEGER')
       await run('CREATE INDEX operator_ticket_idx ON image_members (ticket)')
       for (const sql of OPERATOR_TRIGGER[engine.dialect]) await run(sql)
+      for (const sql of OPERATOR_FOREIGN_KEY[engine.dialect]) await run(sql)
       await insertLegacyImage(database, 'img-1', true)
       await run("UPDATE images SET audit_note = 'kept' WHERE id = 'img-1'")
       await insertMember(database, 1, 'img-1', 'tenant', false)
@@ -58,6 +67,10 @@ forEachEngine((engine) => {
       )
       assert.ok(images.indexes.some((i) => i.name === 'operator_audit_idx' && i.columns.join() === 'audit_note'))
       assert.ok(members.indexes.some((i) => i.name === 'operator_ticket_idx'))
+      assert.ok(
+        images.foreignKeys.some((fk) => fk.columns.join() === 'audit_task' && fk.refTable === 'tasks'),
+        'the foreign key on images.audit_task kept',
+      )
       assert.deepEqual(
         schema.triggers.map((t) => t.name),
         ['operator_audit'],
