@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { afterEach, beforeEach, test } from 'node:test'
 import { promisify } from 'node:util'
 import type { DialectName } from '../src/dialects/connection.js'
+import { introspect } from '../src/dialects/introspect.js'
 import { configFor, db } from './support/cli.js'
 import { forEachEngine, scratchDatabase, type Engine, type ScratchDatabase } from './support/databases.js'
 
@@ -21,6 +22,18 @@ const OUR_HEAD_MISSING = 'Your database is not up to date. Your first step is to
 async function realGlance(url: string, ...args: string[]): Promise<void> {
   const conf = configFor(url.replace(/^[a-z]+(?=:)/, (scheme) => SQLALCHEMY_DRIVER[scheme as DialectName] ?? scheme))
   await promisify(execFile)(REAL_GLANCE[0]!, [...REAL_GLANCE.slice(1), '--config-file', conf, 'db', ...args], { timeout: 120_000 })
+}
+
+/**
+ * The real tool through its console-script entry (`main()`), as
+ * /usr/bin/glance-manage runs it: under `-m` the module's trigger flag is a
+ * second copy, and `db expand` creates no triggers (so bug B1 stays hidden).
+ */
+async function realGlanceEntry(url: string, ...args: string[]): Promise<void> {
+  const conf = configFor(url.replace(/^[a-z]+(?=:)/, (scheme) => SQLALCHEMY_DRIVER[scheme as DialectName] ?? scheme))
+  const argv = JSON.stringify(['glance-manage', '--config-file', conf, 'db', ...args])
+  const script = `import sys; from glance.cmd.manage import main; sys.argv = ${argv}; sys.exit(main())`
+  await promisify(execFile)(REAL_GLANCE[0]!, ['-c', script], { timeout: 120_000 })
 }
 
 /** A URL for a user with every right on the scratch database and nothing else (SQLite: the file itself). */
@@ -110,5 +123,31 @@ forEachEngine((engine) => {
     const result = await db(restrictedConf, 'check', '--drift')
     assert.equal(result.code, 6)
     assert.match(result.stdout, /^Schema drift: images: index checksum_image_idx: database missing vs expected \{.*\}$/m)
+  })
+
+  test('a database Glance left with its triggers (expand, then sync: bug B1) is repaired by our db sync', async () => {
+    // Glance refuses rolling upgrades on PostgreSQL; there its offline sync alone is the history.
+    if (engine.dialect !== 'postgresql') await realGlanceEntry(scratch.url, 'expand')
+    await realGlanceEntry(scratch.url, 'sync')
+    const database = await scratch.open()
+    try {
+      const insert = (id: string) =>
+        database.conn.execute(
+          'INSERT INTO images (id, status, created_at, deleted, visibility, os_hidden, min_disk, min_ram, protected) VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?)',
+          [id, 'active', '2020-01-02 03:04:05', false, 'public', false, false],
+        )
+      const triggers = async () => (await introspect(database)).triggers.map((t) => t.name).sort()
+      if (engine.dialect === 'mysql') {
+        assert.deepEqual(await triggers(), ['insert_visibility', 'update_visibility'])
+        await assert.rejects(insert('before'), /Unknown column 'is_public' in 'NEW'/)
+      }
+      const sync = await db(conf, 'sync')
+      assert.equal(sync.code, 0, sync.stderr)
+      assert.deepEqual(await triggers(), [])
+      await insert('after')
+      await expectCheck(conf, 0, 'Database is up to date. No upgrades needed.\n' + MATCHES)
+    } finally {
+      await database.close()
+    }
   })
 })
