@@ -2,12 +2,6 @@ import type { Column, Index, Table } from './column-types.js'
 import type { Operation } from './operations.js'
 
 /**
- * The schema as the applied operations leave it, kept without a database.
- * SQLite needs it to rebuild a table it cannot ALTER (Alembic's batch mode
- * reflects the table instead; replaying our own operations gives the same
- * definition and also works for a dry run).
- */
-/**
  * What a live table holds beyond what the revisions define (an operator's
  * columns, constraints, indexes, triggers), as the database states it, so
  * that a table rebuild carries it over instead of dropping it.
@@ -21,6 +15,13 @@ export interface TableExtras {
   readonly triggers: readonly { readonly name: string; readonly sql: string }[]
 }
 
+/**
+ * The schema as the applied operations leave it, kept without a database.
+ * SQLite needs it to rebuild a table it cannot ALTER (Alembic's batch mode
+ * reflects the table instead; replaying our own operations gives the same
+ * definition and also works for a dry run). What the live tables hold beyond
+ * it is adopted at run time as TableExtras.
+ */
 export class SchemaModel {
   readonly #tables = new Map<string, Table>()
   readonly #indexes = new Map<string, Index>()
