@@ -45,6 +45,7 @@ export async function runSteps(
 ): Promise<void> {
   const applied = graph.closure(currentHeads)
   const model = modelAt(db, graph, applied, options)
+  await db.dialect.adoptLiveSchema?.(db.conn, model)
   let needsVersionTable = !(await versionTableExists(db.conn, db.dialect))
   for (const step of steps) {
     const needed = dataMigrations.filter((m) => m.before === step.revision.id)
