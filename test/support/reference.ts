@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { introspect, OWN_TABLES, type SchemaSnapshot } from '../../src/dialects/introspect.js'
@@ -24,6 +25,13 @@ function run(command: string, args: readonly string[]): Promise<CliResult> {
     child.on('error', reject)
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))
   })
+}
+
+/** Glance's own metadefs (from Debian's glance-common), unpacked by scripts/reference/install.sh. */
+export function metadefsDir(): string {
+  const dir = join(SCRIPTS, '..', '..', '.cache', 'reference', 'glance-common', 'usr', 'share', 'glance-common', 'metadefs')
+  if (!existsSync(dir)) throw new Error(`${dir} is missing: run bash scripts/reference/install.sh`)
+  return dir
 }
 
 /** A test URL as SQLAlchemy (and so Glance) spells it: pymysql for MySQL, with Glance's charset. */
