@@ -1,7 +1,7 @@
 import type { Column, ColumnType, ServerDefault, Table } from '../../ops/column-types.js'
 import type { AlterColumn, Operation } from '../../ops/operations.js'
 import { SchemaModel } from '../../ops/schema-model.js'
-import { BaseCompiler } from '../base-compiler.js'
+import { BaseCompiler, type DefaultContext } from '../base-compiler.js'
 import { statement, type Statement } from '../statement.js'
 
 export class SqliteCompiler extends BaseCompiler {
@@ -18,11 +18,12 @@ export class SqliteCompiler extends BaseCompiler {
     return `VARCHAR(${Math.max(...values.map((v) => v.length))})`
   }
 
-  protected renderDefault(value: ServerDefault, context: 'create' | 'add'): string {
+  protected renderDefault(value: ServerDefault, context: DefaultContext): string {
     if (value.kind === 'string') return `'${value.value.replaceAll("'", "''")}'`
     const literal = value.value ? '1' : '0'
-    // Alembic parenthesises expression defaults in ADD COLUMN.
-    return context === 'add' ? `(${literal})` : literal
+    // SQLAlchemy parenthesises a boolean expression default (`DEFAULT (0)`) in a revision's
+    // CREATE TABLE and ADD COLUMN; a batch recreation copies the stored text without them.
+    return context === 'recreate' ? literal : `(${literal})`
   }
 
   protected override dropColumn(table: string, column: string, model: SchemaModel): Statement[] {
@@ -44,7 +45,7 @@ export class SqliteCompiler extends BaseCompiler {
     const after = tableAfter(before, op)
     const temporary = `_alembic_tmp_${before.name}`
     const kept = after.columns.filter((c) => before.columns.some((b) => b.name === c.name)).map((c) => c.name)
-    const body = this.tableBody({ ...after, name: temporary }, { checks: false })
+    const body = this.tableBody({ ...after, name: temporary }, { checks: false, recreated: true })
     const selectList = kept.map((c) => `${before.name}.${this.quote(c)}`).join(', ')
     return [
       statement(`CREATE TABLE ${temporary} (\n\t${body.join(', \n\t')}\n)`),
