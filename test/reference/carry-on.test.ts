@@ -142,4 +142,16 @@ forEachEngine((engine: Engine) => {
     const mine = await counts(dbA)
     for (const [table, n] of Object.entries(await counts(dbB))) if (table in mine) assert.equal(mine[table], n, table)
   })
+
+  if (engine.dialect === 'mysql') {
+    test('B1 shows through our entry point: Glance’s expand then sync leaves its triggers on MySQL', async () => {
+      // scripts/reference/glance-manage runs glance.cmd.manage once; `python3 -m` would load it
+      // twice and the migrations would read the copy whose USE_TRIGGERS sync never clears.
+      const [s] = await twins()
+      await realOk(s.url, 'db', 'expand')
+      await realOk(s.url, 'db', 'sync')
+      const d = await opened(s)
+      assert.deepEqual((await introspect(d)).triggers, TRIGGERS)
+    })
+  }
 })
