@@ -1,7 +1,7 @@
 import type { Column, ColumnType, ServerDefault, Table } from '../../ops/column-types.js'
 import type { AlterColumn, Operation } from '../../ops/operations.js'
 import { SchemaModel } from '../../ops/schema-model.js'
-import { BaseCompiler } from '../base-compiler.js'
+import { BaseCompiler, type DefaultContext } from '../base-compiler.js'
 import { statement, type Statement } from '../statement.js'
 
 export class SqliteCompiler extends BaseCompiler {
@@ -18,11 +18,12 @@ export class SqliteCompiler extends BaseCompiler {
     return `VARCHAR(${Math.max(...values.map((v) => v.length))})`
   }
 
-  protected renderDefault(value: ServerDefault, context: 'create' | 'add'): string {
+  protected renderDefault(value: ServerDefault, context: DefaultContext): string {
     if (value.kind === 'string') return `'${value.value.replaceAll("'", "''")}'`
     const literal = value.value ? '1' : '0'
-    // Alembic parenthesises expression defaults in ADD COLUMN.
-    return context === 'add' ? `(${literal})` : literal
+    // SQLAlchemy parenthesises a boolean expression default (`DEFAULT (0)`) in a revision's
+    // CREATE TABLE and ADD COLUMN; a batch recreation copies the stored text without them.
+    return context === 'recreate' ? literal : `(${literal})`
   }
 
   protected override dropColumn(table: string, column: string, model: SchemaModel): Statement[] {
@@ -47,7 +48,7 @@ export class SqliteCompiler extends BaseCompiler {
     const after = tableAfter(before, op)
     const extras = model.extrasOf(before.name)
     const temporary = `_alembic_tmp_${before.name}`
-    const [columnLines, constraintLines] = splitBody(this.tableBody({ ...after, name: temporary }, { checks: false }), after.columns.length)
+    const [columnLines, constraintLines] = splitBody(this.tableBody({ ...after, name: temporary }, { checks: false, recreated: true }), after.columns.length)
     const definitions = new Map(after.columns.map((c, i): [string, string] => [c.name, columnLines[i]!]))
     for (const extra of extras?.columns ?? []) definitions.set(extra.name, extra.definition)
     const order = [...(extras?.columnOrder ?? []), ...after.columns.map((c) => c.name)].filter(
