@@ -326,7 +326,7 @@ describe('db actions', () => {
 
   it('every action parses with no options', () => {
     const expected: Record<string, Invocation['options']> = {
-      check: { drift: false, preflight: false },
+      check: { drift: false, strict: false, preflight: false },
       contract: { dry_run: false },
       expand: { dry_run: false },
       export_metadefs: {},
@@ -434,7 +434,7 @@ describe('db actions', () => {
     })
     assert.deepEqual(cmd(['db', 'purge', '--dry']).options, { dry_run: true })
     assert.deepEqual(cmd(['db', 'version', '--format', 'json']).options, { format: 'json' })
-    assert.deepEqual(cmd(['db', 'check', '--f=text']).options, { format: 'text', drift: false, preflight: false })
+    assert.deepEqual(cmd(['db', 'check', '--f=text']).options, { format: 'text', drift: false, strict: false, preflight: false })
 
     usageError(
       ['db', 'sync', '--lock-timeout', '-1'],
@@ -453,7 +453,7 @@ describe('db actions', () => {
     usageError(
       ['db', 'check', '--format', 'xml'],
       lines(
-        'usage: glance-manage db check [-h] [--format {text,json}] [--drift]',
+        'usage: glance-manage db check [-h] [--format {text,json}] [--drift] [--strict]',
         '                              [--preflight]',
         '                              [action_args ...]',
         "glance-manage db check: error: argument --format: invalid choice: 'xml' (choose from 'text', 'json')",

@@ -199,6 +199,16 @@ const PREFLIGHT: ActionOptionSpec = {
   },
 }
 
+const STRICT: ActionOptionSpec = {
+  flag: '--strict',
+  dest: 'strict',
+  extension: true,
+  spec: {
+    action: 'store_true',
+    help: EXT + 'with --drift, also fail on the differences Glance tolerates on databases older than Liberty.',
+  },
+}
+
 const PURGE_OPTS: ActionOptionSpec[] = [
   {
     flag: '--age_in_days',
@@ -223,7 +233,7 @@ function withFormat(options: Record<DbAction, readonly ActionOptionSpec[]>): Rea
 
 /** The `--options` of each `db` action, in the order argparse lists them. */
 export const ACTION_OPTIONS: Readonly<Record<DbAction, readonly ActionOptionSpec[]>> = withFormat({
-  check: [FORMAT, DRIFT, PREFLIGHT],
+  check: [FORMAT, DRIFT, STRICT, PREFLIGHT],
   contract: [MIGRATION_DRY_RUN, LOCK_TIMEOUT],
   expand: [MIGRATION_DRY_RUN, LOCK_TIMEOUT],
   export_metadefs: [

@@ -2,8 +2,9 @@ import type { MigrationEvent } from '../engine/events.js'
 import type { Outcome } from '../glance/outcome.js'
 import { SchemaManager } from '../glance/schema-manager.js'
 import type { ActionContext, ActionHandler } from './action.js'
+import { describeDrift } from '../dialects/schema-diff.js'
 import { DataMigrationProgress } from './data-migration-progress.js'
-import { schemaDrift } from './drift.js'
+import { failsCheck, schemaDrift } from './drift.js'
 import { runPreflight } from './preflight-action.js'
 
 /** `db check --drift` found differences (Glance uses 0, 3, 4 and 5). */
@@ -80,6 +81,12 @@ function renderEvent(event: MigrationEvent, context: ActionContext, dryRun: bool
       output.out("Database is currently not under Alembic's migration control.")
       output.out(`Placing database under Alembic's migration control at revision: ${event.revision}`)
       return
+    case 'leftoverTriggers': {
+      const line = `Dropping triggers left behind by an earlier contract: ${event.names.join(', ')}`
+      if (dryRun) output.out(`-- ${line}`)
+      else output.err(`INFO  [glance.db.migration] ${line}`)
+      return
+    }
   }
 }
 
@@ -122,14 +129,21 @@ export const schemaActions: Record<string, ActionHandler> = {
       const manager = managerFor(context)
       const outcome = await manager.check()
       const drift = context.extensions.drift === true ? await schemaDrift(context.db, manager) : undefined
+      const strict = context.extensions.strict === true
       // Glance's codes come first; drift turns an otherwise clean check into 6.
-      const exitCode = outcome.exitCode === 0 && drift && drift.length > 0 ? DRIFT_EXIT_CODE : outcome.exitCode
+      const exitCode = outcome.exitCode === 0 && drift && failsCheck(drift, strict) ? DRIFT_EXIT_CODE : outcome.exitCode
       recordHeads(manager, context)
       if (drift) context.report.extra.drift = drift
       emit(outcome, context)
       if (drift) {
         if (drift.length === 0) context.output.out('Schema matches the recorded revisions.')
-        for (const line of drift) context.output.out(`Schema drift: ${line}`)
+        else if (drift.every((e) => e.class === 'tolerated'))
+          context.output.out(
+            'Schema matches the recorded revisions, apart from differences Glance tolerates on databases older than Liberty.',
+          )
+        for (const entry of drift) {
+          context.output.out(`${entry.class === 'drift' ? 'Schema drift' : 'Tolerated schema difference'}: ${describeDrift(entry)}`)
+        }
       }
       return exitCode
     },

@@ -12,5 +12,7 @@ export type MigrationEvent =
   | { readonly kind: 'dataMigrationDone'; readonly id: string; readonly rows: number }
   | { readonly kind: 'lockWaiting'; readonly holder: string }
   | { readonly kind: 'legacyStamp'; readonly revision: string }
+  /** Triggers that must not exist at this revision were found (and are dropped). */
+  | { readonly kind: 'leftoverTriggers'; readonly names: readonly string[] }
 
 export type EventSink = (event: MigrationEvent) => void

@@ -46,6 +46,7 @@ export async function runSteps(
   const applied = graph.closure(currentHeads)
   const realApplied = graph.closure(currentHeads)
   const model = modelAt(db, graph, applied, options)
+  await db.dialect.adoptLiveSchema?.(db.conn, model)
   let needsVersionTable = !(await versionTableExists(db.conn, db.dialect))
   for (const step of steps) {
     const needed = dataMigrations.filter((m) => m.before === step.revision.id)

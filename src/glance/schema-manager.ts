@@ -14,6 +14,7 @@ import { runSteps } from '../engine/runner.js'
 import { readHeads, stampHeads, VERSION_TABLE } from '../engine/version-table.js'
 import { CONTRACT_BRANCH, EXPAND_BRANCH, HISTORIC_HEADS, LEGACY_VERSION_TABLE, LEGACY_VERSIONS } from './branches.js'
 import { GLANCE_DATA_MIGRATIONS } from './data-migrations/index.js'
+import { dropLeftoverVisibilityTriggers, LEFTOVER_TRIGGERS_DROPPED_BY } from './leftover-triggers.js'
 import { fail, ok, type Outcome } from './outcome.js'
 import { GLANCE_REVISIONS } from './versions/index.js'
 
@@ -130,7 +131,7 @@ export class SchemaManager {
 
   async upgrade(version: string): Promise<Outcome> {
     await this.#validate(version)
-    return this.#locked(async () => ok(await this.#sync(version, true)))
+    return this.#locked(() => this.#repairing(version, async () => ok(await this.#sync(version, true))))
   }
 
   async expand(): Promise<Outcome> {
@@ -144,27 +145,43 @@ export class SchemaManager {
 
   async contract(): Promise<Outcome> {
     await this.#validate(this.contractHead)
-    return this.#locked(() => this.#contract(true))
+    return this.#locked(() => this.#repairing(this.contractHead, () => this.#contract(true)))
   }
 
   /** Offline: expand, migrate and contract in one run, without the expand-window triggers. */
   async sync(): Promise<Outcome> {
     await this.#validate(this.contractHead)
-    return this.#locked(async () => {
-      const heads = await this.#heads()
-      if (heads.includes(this.contractHead)) {
-        if ((await this.#pending(heads)).length === 0) return ok(UP_TO_DATE)
-        return this.#migrate()
-      }
-      const stdout: string[] = []
-      for (const phase of [() => this.#expand(false), () => this.#migrate(), () => this.#contract(false)]) {
-        const outcome = await phase()
-        stdout.push(...outcome.stdout)
-        if (outcome.exitCode !== 0) return { ...outcome, stdout }
-      }
-      stdout.push(this.options.dryRun ? 'Database would be synced (dry run: nothing was changed).' : 'Database is synced successfully.')
-      return ok(...stdout)
-    })
+    return this.#locked(() => this.#repairing(this.contractHead, () => this.#syncPhases()))
+  }
+
+  async #syncPhases(): Promise<Outcome> {
+    const heads = await this.#heads()
+    if (heads.includes(this.contractHead)) {
+      if ((await this.#pending(heads)).length === 0) return ok(UP_TO_DATE)
+      return this.#migrate()
+    }
+    const stdout: string[] = []
+    for (const phase of [() => this.#expand(false), () => this.#migrate(), () => this.#contract(false)]) {
+      const outcome = await phase()
+      stdout.push(...outcome.stdout)
+      if (outcome.exitCode !== 0) return { ...outcome, stdout }
+    }
+    stdout.push(this.options.dryRun ? 'Database would be synced (dry run: nothing was changed).' : 'Database is synced successfully.')
+    return ok(...stdout)
+  }
+
+  /**
+   * Runs `run` (an upgrade towards `target`) and then, if that ends at the
+   * contract head of a database where the revision that drops the Ocata
+   * triggers had already been applied, drops any that another tool left.
+   */
+  async #repairing(target: string, run: () => Promise<Outcome>): Promise<Outcome> {
+    const before = await this.currentHeads()
+    const outcome = await run()
+    if (outcome.exitCode !== 0 || !this.graph.closure(before).has(LEFTOVER_TRIGGERS_DROPPED_BY)) return outcome
+    if (!this.graph.closure(resolveTargets(this.graph, target, before)).has(this.contractHead)) return outcome
+    await dropLeftoverVisibilityTriggers(this.db, this.options.dryRun, this.options.onEvent)
+    return outcome
   }
 
   async #expand(useTriggers: boolean): Promise<Outcome> {

@@ -8,13 +8,10 @@ import type { DialectSql } from '../ops/operations.js'
  * generations read consistent data. Glance ships them for MySQL only; the
  * PostgreSQL and SQLite pairs below apply the same decision list, so rolling
  * upgrades work on every engine. SQLite triggers cannot assign to NEW, so
- * they correct the row just written with an UPDATE. Recursive triggers are
- * off by default, so the update trigger does not fire itself; but the insert
- * trigger's UPDATE of `is_public` would fire it and be taken for an
- * old-release write (turning 'private' and 'community' into 'shared'), so the
- * update trigger skips the one state only that correction produces: a row
- * whose `is_public` is still NULL beside a visibility. No stored row is ever
- * in that state, since the insert trigger refuses a row without both.
+ * they correct the row just written with an UPDATE (recursive triggers are
+ * off by default, so that UPDATE does not fire the same trigger again; the
+ * insert trigger's UPDATE does fire update_visibility, which therefore leaves
+ * a row alone whose is_public was NULL, i.e. one being inserted).
  */
 const MESSAGE = 'Invalid visibility value'
 
@@ -97,14 +94,13 @@ BEGIN
 END`
 
 const SQLITE_UPDATE = `CREATE TRIGGER update_visibility AFTER UPDATE OF is_public, visibility ON images
-WHEN NOT (OLD.is_public IS NULL AND OLD.visibility IS NOT NULL)
 BEGIN
     SELECT RAISE(ABORT, '${MESSAGE}') WHERE NEW.is_public IS NOT OLD.is_public
         AND (NEW.is_public IS NULL OR NEW.visibility IS NOT OLD.visibility);
     SELECT RAISE(ABORT, '${MESSAGE}') WHERE NEW.is_public IS OLD.is_public
         AND NEW.visibility IS NOT OLD.visibility AND NEW.visibility IS NULL;
     UPDATE images SET visibility = CASE WHEN NEW.is_public THEN 'public' ELSE 'shared' END
-        WHERE id = NEW.id AND NEW.is_public IS NOT OLD.is_public;
+        WHERE id = NEW.id AND NEW.is_public IS NOT OLD.is_public AND OLD.is_public IS NOT NULL;
     UPDATE images SET is_public = (NEW.visibility = 'public')
         WHERE id = NEW.id AND NEW.is_public IS OLD.is_public AND NEW.visibility IS NOT OLD.visibility;
 END`
