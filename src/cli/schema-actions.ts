@@ -3,6 +3,7 @@ import type { Outcome } from '../glance/outcome.js'
 import { SchemaManager } from '../glance/schema-manager.js'
 import type { ActionContext, ActionHandler, Output } from './action.js'
 import { schemaDrift } from './drift.js'
+import { killHook } from './test-kill-hook.js'
 
 /** `db check --drift` found differences (Glance uses 0, 3, 4 and 5). */
 const DRIFT_EXIT_CODE = 6
@@ -13,11 +14,15 @@ const DEFAULT_BATCH_SIZE = 10_000
 export function managerFor(context: ActionContext): SchemaManager {
   const { extensions, output } = context
   const lockTimeout = Number(extensions.lock_timeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS)
+  const testHook = killHook()
   return new SchemaManager(context.db, {
     lockTimeoutMs: lockTimeout * 1000,
     batchSize: Number(extensions.batch_size ?? DEFAULT_BATCH_SIZE),
     dryRun: extensions.dry_run === true,
-    onEvent: (event) => renderEvent(event, output, extensions.dry_run === true),
+    onEvent: (event) => {
+      testHook?.(event)
+      renderEvent(event, output, extensions.dry_run === true)
+    },
   })
 }
 
@@ -32,6 +37,13 @@ function renderEvent(event: MigrationEvent, output: Output, dryRun: boolean): vo
     }
     case 'statement':
       output.out(`${event.sql};`)
+      return
+    case 'statementDone':
+      return
+    case 'resuming':
+      output.err(
+        `INFO  [glance.db.migration] Resuming ${event.revision}: a run that stopped had recorded ${event.committed} of its ${event.total} statements as committed`,
+      )
       return
     case 'dataMigrationStarted':
       output.err(`INFO  [glance.db.migration] Running data migration ${event.id}: ${event.message}`)

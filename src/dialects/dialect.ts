@@ -2,6 +2,7 @@ import type { Database } from '../engine/database.js'
 import type { DialectName } from '../ops/dialect-name.js'
 import type { BaseCompiler } from './base-compiler.js'
 import type { Connection } from './connection.js'
+import type { ProgressJournal } from './progress-journal.js'
 
 /**
  * Everything that differs between the databases Glance supports, beyond SQL
@@ -16,6 +17,11 @@ export interface Dialect {
    * MySQL commits implicitly around every DDL statement.
    */
   readonly transactionalDdl: boolean
+  /**
+   * Where DDL is not transactional: the record of the statements a revision
+   * has committed so far, so that a run killed inside it can be resumed.
+   */
+  readonly progress?: ProgressJournal
   /**
    * Runs `fn` while holding the migration lock, so that two runners never
    * change the schema at once; waits up to `timeoutMs` for another holder.

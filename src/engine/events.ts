@@ -2,6 +2,10 @@
 export type MigrationEvent =
   | { readonly kind: 'stepStarted'; readonly from: string; readonly to: string; readonly message: string }
   | { readonly kind: 'statement'; readonly sql: string }
+  /** Statement `index` (1-based) of the revision has just run (committed, where DDL is not transactional). */
+  | { readonly kind: 'statementDone'; readonly revision: string; readonly index: number }
+  /** A run that stopped inside `revision` had committed `committed` of its `total` statements; this one carries on. */
+  | { readonly kind: 'resuming'; readonly revision: string; readonly committed: number; readonly total: number }
   | { readonly kind: 'dataMigrationStarted'; readonly id: string; readonly message: string }
   | { readonly kind: 'dataMigrationDone'; readonly id: string; readonly rows: number }
   | { readonly kind: 'lockWaiting'; readonly holder: string }

@@ -226,6 +226,8 @@ export class SchemaManager {
     if (heads.length > 0) return heads
     const tables = (await this.db.dialect.tableNames(this.db.conn)).filter((t) => t !== VERSION_TABLE)
     if (tables.length === 0) return []
+    // A run killed inside the first revision (MySQL): its tables, no version row yet.
+    if (await this.db.dialect.progress?.read(this.db.conn)) return []
     if (!tables.includes(LEGACY_VERSION_TABLE)) {
       throw new CommandError(
         `The database is not empty (tables: ${tables.slice(0, 5).join(', ')}${tables.length > 5 ? ', ...' : ''}) but has no migration version: it is not a Glance database, or it needs "glance-manage db version_control --version <revision>" first`,

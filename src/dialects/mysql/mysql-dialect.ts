@@ -4,6 +4,7 @@ import type { Connection } from '../connection.js'
 import type { Dialect } from '../dialect.js'
 import { MysqlCompiler } from './mysql-compiler.js'
 import { leaseHeld, LOCK_TABLE, withLeaseLock } from './mysql-lease-lock.js'
+import { mysqlProgressJournal, PROGRESS_TABLE } from './mysql-progress-journal.js'
 
 /** `mariadb`: the server is MariaDB (Galera included), whose DDL can be guarded with IF [NOT] EXISTS. */
 export function mysqlDialect(openAnother: () => Promise<Connection>, options: { mariadb: boolean }): Dialect {
@@ -11,6 +12,7 @@ export function mysqlDialect(openAnother: () => Promise<Connection>, options: { 
     name: 'mysql',
     compiler: new MysqlCompiler({ guarded: options.mariadb }),
     transactionalDdl: false,
+    progress: mysqlProgressJournal,
     async withMigrationLock(conn, timeoutMs, fn, onWait) {
       return withLeaseLock(conn, openAnother, timeoutMs, () => fn(false), onWait)
     },
@@ -41,7 +43,7 @@ export function mysqlDialect(openAnother: () => Promise<Connection>, options: { 
       const rows = await conn.query<{ name: string }>(
         'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME',
       )
-      return rows.map((r) => r.name).filter((name) => name !== LOCK_TABLE)
+      return rows.map((r) => r.name).filter((name) => name !== LOCK_TABLE && name !== PROGRESS_TABLE)
     },
   }
 }
