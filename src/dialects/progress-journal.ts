@@ -39,10 +39,5 @@ export interface ProgressJournal {
 
 /** A statement's identity in the journal: SHA-256 of its text and parameters, 16 hex digits. */
 export function statementHash(s: Statement): string {
-  return createHash('sha256')
-    .update(s.sql)
-    .update('\u0000')
-    .update(JSON.stringify(s.params))
-    .digest('hex')
-    .slice(0, 16)
+  return createHash('sha256').update(s.sql).update('\u0000').update(JSON.stringify(s.params)).digest('hex').slice(0, 16)
 }

@@ -183,7 +183,13 @@ export async function runDataMigration(conn: Connection, migration: DataMigratio
 }
 
 /** Runs `statements` in order; with `options`, reports each as done (numbered from `offset` + 1). */
-async function executeAll(conn: Connection, revision: string, statements: readonly Statement[], options?: RunOptions, offset = 0): Promise<void> {
+async function executeAll(
+  conn: Connection,
+  revision: string,
+  statements: readonly Statement[],
+  options?: RunOptions,
+  offset = 0,
+): Promise<void> {
   for (const [i, s] of statements.entries()) {
     try {
       await conn.execute(s.sql, s.params)

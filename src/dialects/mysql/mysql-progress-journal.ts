@@ -43,10 +43,9 @@ async function tableExists(conn: Connection): Promise<boolean> {
 export const mysqlProgressJournal: ProgressJournal = {
   async read(conn) {
     if (!(await tableExists(conn))) return undefined
-    const [row] = await conn.query<{ revision: string; hashes: string }>(
-      `SELECT revision, hashes FROM ${PROGRESS_TABLE} WHERE name = ?`,
-      [KEY],
-    )
+    const [row] = await conn.query<{ revision: string; hashes: string }>(`SELECT revision, hashes FROM ${PROGRESS_TABLE} WHERE name = ?`, [
+      KEY,
+    ])
     if (!row) return undefined
     return { revision: row.revision, hashes: row.hashes === '' ? [] : row.hashes.split(' ') } satisfies RevisionProgress
   },
