@@ -5,6 +5,7 @@ import type { EventSink } from '../engine/events.js'
 import { planUpgrade, resolveTargets } from '../engine/migration-plan.js'
 import { RevisionGraph } from '../engine/revision-graph.js'
 import { runDataMigration, runSteps } from '../engine/runner.js'
+import { checkPlanFitsSchema } from '../engine/schema-preflight.js'
 import { readHeads, stampHeads, VERSION_TABLE } from '../engine/version-table.js'
 import { CONTRACT_BRANCH, EXPAND_BRANCH, HISTORIC_HEADS, LEGACY_VERSION_TABLE, LEGACY_VERSIONS } from './branches.js'
 import { GLANCE_DATA_MIGRATIONS } from './data-migrations/index.js'
@@ -100,12 +101,12 @@ export class SchemaManager {
   }
 
   async upgrade(version: string): Promise<Outcome> {
-    await this.#validate(version)
+    await this.#validate(version, true)
     return this.#locked(async () => ok(await this.#sync(version, true)))
   }
 
   async expand(): Promise<Outcome> {
-    await this.#validate(this.expandHead)
+    await this.#validate(this.expandHead, true)
     return this.#locked(() => this.#expand(true))
   }
 
@@ -114,13 +115,13 @@ export class SchemaManager {
   }
 
   async contract(): Promise<Outcome> {
-    await this.#validate(this.contractHead)
+    await this.#validate(this.contractHead, true)
     return this.#locked(() => this.#contract(true))
   }
 
   /** Offline: expand, migrate and contract in one run, without the expand-window triggers. */
   async sync(): Promise<Outcome> {
-    await this.#validate(this.contractHead)
+    await this.#validate(this.contractHead, false)
     return this.#locked(async () => {
       if ((await this.currentHeads()).includes(this.contractHead)) return ok(UP_TO_DATE)
       const stdout: string[] = []
@@ -199,13 +200,16 @@ export class SchemaManager {
   /**
    * Every problem an upgrade can detect without writing is reported before
    * the lock is taken (taking it writes on MySQL): an unknown revision in the
-   * version table or on the command line, a downgrade, a foreign database.
+   * version table or on the command line, a downgrade, a foreign database,
+   * a schema that does not fit the revisions to run.
    */
-  async #validate(version: string): Promise<void> {
+  async #validate(version: string, useTriggers: boolean): Promise<void> {
     try {
       const heads = await this.#headsForUpgrade({ write: false })
       if (heads.length > 0 && heads.includes(this.contractHead) && version === this.contractHead) return
-      planUpgrade(this.graph, heads, resolveTargets(this.graph, version, heads))
+      const steps = planUpgrade(this.graph, heads, resolveTargets(this.graph, version, heads))
+      const progress = await this.db.dialect.progress?.read(this.db.conn)
+      await checkPlanFitsSchema(this.db, this.graph, steps, heads, progress, { useTriggers })
     } catch (error) {
       // Half-way through another runner's migration (MySQL DDL is not
       // transactional) the database can look foreign; judge it under the lock.
