@@ -5,6 +5,7 @@ import { parseDatabaseUrl, redactSecrets, UrlError, type DatabaseUrl } from '../
 import type { ActionHandler, OptionValue, Output } from './action.js'
 import { parseArgv } from './argv.js'
 import { commandLineConfigSources, ConfigError, loadConfig, type GlanceConfig } from './config.js'
+import { Interruption } from './interruption.js'
 import { schemaActions } from './schema-actions.js'
 import { extraActions } from './extra-actions.js'
 
@@ -65,12 +66,16 @@ export async function main(argv: readonly string[], output: Output, prog = 'glan
     output.err(error instanceof ConnectError ? error.message : redactSecrets(String(error), url))
     return 1
   }
+  const interruption = new Interruption(db)
+  interruption.install()
   try {
     return await handler.run({ db, config, params, extensions, output })
   } catch (error) {
+    if (interruption.interrupted) return await interruption.report(output)
     output.err(describeError(error, url))
     return error instanceof CommandError ? error.exitCode : 1
   } finally {
+    interruption.uninstall()
     await db.close().catch(() => undefined)
   }
 }

@@ -15,6 +15,7 @@ import {
 import type { Connection } from '../dialects/connection.js'
 import type { ActionContext, ActionHandler, OptionValue, Output } from './action.js'
 import { parsePythonInt } from './argv-spec.js'
+import { noteProgress } from './interruption.js'
 
 const LOGGER = 'glance.db.sqlalchemy.api'
 /** Cursor up one line and clear it: the next line replaces the progress line. */
@@ -70,6 +71,7 @@ function purgeAction(defaults: { age_in_days: number; max_rows: number }, purge:
       const onEvent = (event: PurgeEvent) => {
         switch (event.kind) {
           case 'tableStarted':
+            noteProgress(`purge of table ${event.table}`)
             stderr.line(`INFO  [${LOGGER}] Purging deleted rows older than ${age} day(s) from table ${event.table}`)
             return
           case 'batchDeleted':

@@ -3,6 +3,7 @@ import type { Outcome } from '../glance/outcome.js'
 import { SchemaManager } from '../glance/schema-manager.js'
 import type { ActionContext, ActionHandler, Output } from './action.js'
 import { schemaDrift } from './drift.js'
+import { noteProgress } from './interruption.js'
 import { killHook } from './test-kill-hook.js'
 
 /** `db check --drift` found differences (Glance uses 0, 3, 4 and 5). */
@@ -31,6 +32,7 @@ function renderEvent(event: MigrationEvent, output: Output, dryRun: boolean): vo
   switch (event.kind) {
     case 'stepStarted': {
       const line = `Running upgrade ${event.from} -> ${event.to}${event.message ? `, ${event.message}` : ''}`
+      noteProgress(`upgrade ${event.from || '(empty)'} -> ${event.to}`)
       if (dryRun) output.out(`-- ${line}`)
       else output.err(`INFO  [alembic.runtime.migration] ${line}`)
       return
@@ -46,6 +48,7 @@ function renderEvent(event: MigrationEvent, output: Output, dryRun: boolean): vo
       )
       return
     case 'dataMigrationStarted':
+      noteProgress(`data migration ${event.id}`)
       output.err(`INFO  [glance.db.migration] Running data migration ${event.id}: ${event.message}`)
       return
     case 'dataMigrationDone':

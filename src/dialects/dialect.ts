@@ -48,6 +48,12 @@ export interface Dialect {
    * reference schema there.
    */
   withScratchDatabase<T>(db: Database, fn: (scratch: Database) => Promise<T>): Promise<T>
+  /**
+   * Cancels, from a second session, the statement `db.conn` is running
+   * (PostgreSQL pg_cancel_backend, MySQL KILL QUERY); SQLite has none to
+   * cancel, it stops between statements. Nothing happens if none runs.
+   */
+  cancelRunning(db: Database): Promise<void>
   /** Names of the tables in the connected database/schema. */
   tableNames(conn: Connection): Promise<string[]>
 }

@@ -39,6 +39,16 @@ export function mysqlDialect(openAnother: () => Promise<Connection>, options: { 
         await conn.close()
       }
     },
+    async cancelRunning(db) {
+      const id = db.conn.sessionId
+      if (id === undefined) return
+      const other = await db.openAnother()
+      try {
+        await other.execute(`KILL QUERY ${Math.trunc(id)}`)
+      } finally {
+        await other.close()
+      }
+    },
     async tableNames(conn: Connection) {
       const rows = await conn.query<{ name: string }>(
         'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME',

@@ -73,8 +73,10 @@ export async function withLeaseLock<T>(
     return await fn()
   } finally {
     clearInterval(timer)
+    // From the renewer's session: `conn` may be interrupted (SIGINT) or broken.
+    const release = `DELETE FROM ${LOCK_TABLE} WHERE name = ? AND holder = ?`
+    await renewer.execute(release, [LOCK_NAME, holder]).catch(() => conn.execute(release, [LOCK_NAME, holder]).catch(() => undefined))
     await renewer.close().catch(() => undefined)
-    await conn.execute(`DELETE FROM ${LOCK_TABLE} WHERE name = ? AND holder = ?`, [LOCK_NAME, holder]).catch(() => undefined)
   }
 }
 

@@ -57,6 +57,9 @@ export const sqliteDialect: Dialect = {
       await conn.close()
     }
   },
+  async cancelRunning() {
+    // Statements run synchronously; the connection's interrupt stops before the next one.
+  },
   async tableNames(conn: Connection) {
     const rows = await conn.query<{ name: string }>(
       "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
