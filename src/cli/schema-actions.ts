@@ -54,6 +54,11 @@ function renderEvent(event: MigrationEvent, output: Output, dryRun: boolean): vo
     case 'dataMigrationDone':
       output.err(`INFO  [glance.db.migration] Data migration ${event.id} changed ${event.rows} rows`)
       return
+    case 'lockWaitRetry':
+      output.err(
+        `INFO  [glance.db.migration] Statement ${event.index} of ${event.total} of ${event.revision} (${event.sql}) is waiting for a table lock another session holds (${(event.waitedMs / 1000).toFixed(1)}s so far); retrying in ${(event.retryInMs / 1000).toFixed(1)}s`,
+      )
+      return
     case 'lockWaiting':
       output.err(`INFO  [glance.db.migration] Waiting for the migration lock held by ${event.holder}`)
       return

@@ -2,6 +2,7 @@ import type { Database } from '../engine/database.js'
 import type { DialectName } from '../ops/dialect-name.js'
 import type { BaseCompiler } from './base-compiler.js'
 import type { Connection } from './connection.js'
+import type { LockWaitBound } from './lock-wait.js'
 import type { ProgressJournal } from './progress-journal.js'
 
 /**
@@ -22,6 +23,8 @@ export interface Dialect {
    * has committed so far, so that a run killed inside it can be resumed.
    */
   readonly progress?: ProgressJournal
+  /** Bounds a schema statement's wait for a table lock (none on SQLite, whose lock is the whole file). */
+  readonly lockWait?: LockWaitBound
   /**
    * Runs `fn` while holding the migration lock, so that two runners never
    * change the schema at once; waits up to `timeoutMs` for another holder.

@@ -9,6 +9,16 @@ export type MigrationEvent =
   | { readonly kind: 'dataMigrationStarted'; readonly id: string; readonly message: string }
   | { readonly kind: 'dataMigrationDone'; readonly id: string; readonly rows: number }
   | { readonly kind: 'lockWaiting'; readonly holder: string }
+  /** Statement `index` of `revision` timed out waiting for a table lock; it is retried in `retryInMs`. */
+  | {
+      readonly kind: 'lockWaitRetry'
+      readonly revision: string
+      readonly index: number
+      readonly total: number
+      readonly sql: string
+      readonly waitedMs: number
+      readonly retryInMs: number
+    }
   | { readonly kind: 'legacyStamp'; readonly revision: string }
 
 export type EventSink = (event: MigrationEvent) => void

@@ -1,4 +1,5 @@
 import type { Connection } from '../dialects/connection.js'
+import type { LockWaitBound } from '../dialects/lock-wait.js'
 import { statementHash, type ProgressJournal, type RevisionProgress } from '../dialects/progress-journal.js'
 import type { Statement } from '../dialects/statement.js'
 import { recordOperations, type MigrationOptions } from '../ops/migration-ops.js'
@@ -17,8 +18,19 @@ export interface RunOptions extends MigrationOptions {
   readonly batchSize: number
   /** True when the caller's lock already holds a transaction around everything (SQLite). */
   readonly insideTransaction: boolean
+  /**
+   * How long, in all, one schema statement may wait for table locks. Each
+   * attempt waits at most LOCK_WAIT_PER_ATTEMPT_MS (so the application's
+   * queries queued behind it get through), then it backs off and retries.
+   * Unset: statements wait as the server lets them.
+   */
+  readonly lockWaitMs?: number
   readonly onEvent: EventSink
 }
+
+const LOCK_WAIT_PER_ATTEMPT_MS = 1_000
+const FIRST_BACKOFF_MS = 250
+const MAX_BACKOFF_MS = 4_000
 
 /** The schema that the revisions applied so far have built, replayed without touching the database. */
 export function modelAt(db: Database, graph: RevisionGraph, applied: ReadonlySet<string>, options: MigrationOptions): SchemaModel {
@@ -78,11 +90,16 @@ export async function runSteps(
     if (options.dryRun) {
       for (const s of [...preamble, ...body, ...versions]) options.onEvent({ kind: 'statement', sql: s.sql })
     } else if (journal) {
-      await runJournaled(db.conn, journal, { revision, preamble, body, versions }, resume, options)
+      await runJournaled(db, journal, { revision, preamble, body, versions }, resume, options)
     } else {
+      const bound = options.lockWaitMs === undefined ? undefined : db.dialect.lockWait
       const execute = async () => {
+        for (const sql of bound?.begin(LOCK_WAIT_PER_ATTEMPT_MS) ?? []) await db.conn.execute(sql)
         await executeAll(db.conn, revision, preamble)
-        await executeAll(db.conn, revision, [...body, ...versions], options)
+        await executeAll(db.conn, revision, [...body, ...versions], options, 0, (s, index) =>
+          executeBounded(db.conn, bound, s, { revision, index, total: body.length }, options),
+        )
+        for (const sql of bound?.end() ?? []) await db.conn.execute(sql)
       }
       if (options.insideTransaction) await execute()
       else await db.conn.transaction(execute)
@@ -112,11 +129,30 @@ interface StepStatements {
  * row together with the record's removal.
  */
 async function runJournaled(
+  db: Database,
+  journal: ProgressJournal,
+  step: StepStatements,
+  resume: RevisionProgress | undefined,
+  options: RunOptions,
+): Promise<void> {
+  const bound = options.lockWaitMs === undefined ? undefined : db.dialect.lockWait
+  for (const sql of bound?.begin(LOCK_WAIT_PER_ATTEMPT_MS) ?? []) await db.conn.execute(sql)
+  try {
+    await runJournaledBounded(db.conn, journal, step, resume, options, (s, index) =>
+      executeBounded(db.conn, bound, s, { revision: step.revision, index, total: step.body.length }, options),
+    )
+  } finally {
+    for (const sql of bound?.end() ?? []) await db.conn.execute(sql).catch(() => undefined)
+  }
+}
+
+async function runJournaledBounded(
   conn: Connection,
   journal: ProgressJournal,
   step: StepStatements,
   resume: RevisionProgress | undefined,
   options: RunOptions,
+  run: (s: Statement, index: number) => Promise<void>,
 ): Promise<void> {
   const { revision, body } = step
   const hashes = body.map(statementHash)
@@ -130,7 +166,7 @@ async function runJournaled(
     try {
       if (journal.commitsImplicitly(s.sql)) {
         try {
-          await conn.execute(s.sql, s.params)
+          await run(s, i + 1)
         } catch (error) {
           if (!(resume && i === committed && journal.alreadyApplied(error))) throw error
         }
@@ -138,7 +174,7 @@ async function runJournaled(
         await journal.record(conn, progress)
       } else {
         await conn.transaction(async () => {
-          await conn.execute(s.sql, s.params)
+          await run(s, i + 1)
           options.onEvent({ kind: 'statementDone', revision, index: i + 1 })
           await journal.record(conn, progress)
         })
@@ -189,10 +225,11 @@ async function executeAll(
   statements: readonly Statement[],
   options?: RunOptions,
   offset = 0,
+  run: (s: Statement, index: number) => Promise<void> = async (s) => void (await conn.execute(s.sql, s.params)),
 ): Promise<void> {
   for (const [i, s] of statements.entries()) {
     try {
-      await conn.execute(s.sql, s.params)
+      await run(s, offset + i + 1)
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error)
       throw new MigrationError(`Upgrade to ${revision} failed: ${reason}`, revision, s.sql, error)
@@ -200,3 +237,55 @@ async function executeAll(
     options?.onEvent({ kind: 'statementDone', revision, index: offset + i + 1 })
   }
 }
+
+/**
+ * Runs one schema statement whose lock wait `bound` keeps short: when it
+ * times out waiting for a table lock, it is reported, retried after a
+ * growing pause, and given up once `options.lockWaitMs` have passed.
+ */
+async function executeBounded(
+  conn: Connection,
+  bound: LockWaitBound | undefined,
+  s: Statement,
+  where: { revision: string; index: number; total: number },
+  options: RunOptions,
+): Promise<void> {
+  if (!bound) {
+    await conn.execute(s.sql, s.params)
+    return
+  }
+  const started = Date.now()
+  const deadline = started + (options.lockWaitMs ?? 0)
+  let backoff = FIRST_BACKOFF_MS
+  for (;;) {
+    if (bound.needsSavepoint) await conn.execute(`SAVEPOINT ${SAVEPOINT}`)
+    try {
+      await conn.execute(s.sql, s.params)
+      if (bound.needsSavepoint) await conn.execute(`RELEASE SAVEPOINT ${SAVEPOINT}`)
+      return
+    } catch (error) {
+      if (!bound.isLockTimeout(error)) throw error
+      if (bound.needsSavepoint) await conn.execute(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`)
+      const waited = Date.now() - started
+      if (Date.now() + backoff >= deadline) {
+        throw new Error(
+          `statement ${where.index} (${summary(s.sql)}) waited ${seconds(waited)} in all for a table lock that another session holds; gave up at --lock-timeout`,
+          { cause: error },
+        )
+      }
+      options.onEvent({ kind: 'lockWaitRetry', ...where, sql: summary(s.sql), waitedMs: waited, retryInMs: backoff })
+      await new Promise((resolve) => setTimeout(resolve, backoff))
+      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS)
+    }
+  }
+}
+
+const SAVEPOINT = 'glance_manage_statement'
+
+/** The statement's first line, short enough for a log line. */
+function summary(sql: string): string {
+  const line = sql.split('\n')[0]!.trim()
+  return line.length > 80 ? `${line.slice(0, 77)}...` : line
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`

@@ -189,6 +189,7 @@ export class SchemaManager {
       dryRun: this.options.dryRun,
       batchSize: this.options.batchSize,
       insideTransaction: this.db.dialect.name === 'sqlite',
+      lockWaitMs: this.options.lockTimeoutMs,
       onEvent: this.options.onEvent,
     }
   }

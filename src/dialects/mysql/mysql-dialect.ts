@@ -13,6 +13,13 @@ export function mysqlDialect(openAnother: () => Promise<Connection>, options: { 
     compiler: new MysqlCompiler({ guarded: options.mariadb }),
     transactionalDdl: false,
     progress: mysqlProgressJournal,
+    // lock_wait_timeout bounds metadata-lock waits, which is what DDL waits on; whole seconds.
+    lockWait: {
+      begin: (ms) => [`SET SESSION lock_wait_timeout = ${Math.max(1, Math.round(ms / 1000))}`],
+      end: () => ['SET SESSION lock_wait_timeout = DEFAULT'],
+      isLockTimeout: (error) => (error as { errno?: number }).errno === 1205,
+      needsSavepoint: false,
+    },
     async withMigrationLock(conn, timeoutMs, fn, onWait) {
       return withLeaseLock(conn, openAnother, timeoutMs, () => fn(false), onWait)
     },

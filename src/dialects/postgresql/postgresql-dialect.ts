@@ -14,6 +14,13 @@ export const postgresqlDialect: Dialect = {
   name: 'postgresql',
   compiler: new PostgresqlCompiler(),
   transactionalDdl: true,
+  // SET LOCAL: scoped to the step's transaction, so data migrations keep the server's setting.
+  lockWait: {
+    begin: (ms) => [`SET LOCAL lock_timeout = '${Math.max(1, Math.round(ms))}ms'`],
+    end: () => [],
+    isLockTimeout: (error) => (error as { code?: string }).code === '55P03',
+    needsSavepoint: true,
+  },
   // A session-level advisory lock: held across the per-step transactions and
   // released by the server when the session ends, even if we are killed.
   async withMigrationLock(conn, timeoutMs, fn, onWait) {
