@@ -28,8 +28,7 @@ export interface Dialect {
   /**
    * Runs `fn` while holding the migration lock, so that two runners never
    * change the schema at once; waits up to `timeoutMs` for another holder.
-   * On SQLite the lock is the write transaction itself, so `fn` already runs
-   * inside one and must not open its own.
+   * `fn` opens its own transactions (one per revision, one per batch).
    */
   withMigrationLock<T>(
     conn: Connection,

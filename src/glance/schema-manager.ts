@@ -188,7 +188,7 @@ export class SchemaManager {
       useTriggers,
       dryRun: this.options.dryRun,
       batchSize: this.options.batchSize,
-      insideTransaction: this.db.dialect.name === 'sqlite',
+      insideTransaction: false,
       lockWaitMs: this.options.lockTimeoutMs,
       onEvent: this.options.onEvent,
     }
@@ -210,7 +210,10 @@ export class SchemaManager {
       if (heads.length > 0 && heads.includes(this.contractHead) && version === this.contractHead) return
       const steps = planUpgrade(this.graph, heads, resolveTargets(this.graph, version, heads))
       const progress = await this.db.dialect.progress?.read(this.db.conn)
-      await checkPlanFitsSchema(this.db, this.graph, steps, heads, progress, { useTriggers })
+      await checkPlanFitsSchema(this.db, this.graph, steps, heads, progress, { useTriggers }).catch(async (error: unknown) => {
+        // Another runner moved the version on while we looked: its schema is newer than `heads`.
+        if ((await readHeads(this.db.conn, this.db.dialect)).join() === heads.join()) throw error
+      })
     } catch (error) {
       // Half-way through another runner's migration (MySQL DDL is not
       // transactional) the database can look foreign; judge it under the lock.
