@@ -64,14 +64,22 @@ async function referenceSync(reference: ScratchDatabase, seed?: Seed): Promise<B
 }
 
 /**
- * MySQL: every boundary. Elsewhere a revision commits as a whole, so one kill
- * inside each revision that has more than its version-row change says all.
+ * MySQL: every boundary (from empty, every boundary up to mitaka02: the
+ * later ones are the populated run's, which covers each of them with rows
+ * in place). Elsewhere a revision commits as a whole, so one kill inside
+ * each revision that has more than its version-row change says all.
  */
-function killPoints(engine: Engine, boundaries: readonly Boundary[]): Boundary[] {
-  if (engine.dialect === 'mysql') return [...boundaries]
+function killPoints(engine: Engine, boundaries: readonly Boundary[], fromEmpty: boolean): Boundary[] {
   const counts = new Map<string, number>()
   for (const b of boundaries) counts.set(b.revision, Math.max(counts.get(b.revision) ?? 0, b.index))
-  return [...counts].filter(([, count]) => count > 1).map(([revision, count]) => ({ revision, index: Math.ceil(count / 2) }))
+  const middle = (revision: string, count: number) => ({ revision, index: Math.ceil(count / 2) })
+  if (engine.dialect === 'mysql') {
+    const pastMitaka02 = boundaries.findIndex((b) => !['liberty', 'mitaka01', 'mitaka02'].includes(b.revision))
+    if (!fromEmpty || pastMitaka02 === -1) return [...boundaries]
+    const later = [...new Set(boundaries.slice(pastMitaka02).map((b) => b.revision))]
+    return [...boundaries.slice(0, pastMitaka02), ...later.map((r) => middle(r, counts.get(r)!))]
+  }
+  return [...counts].filter(([, count]) => count > 1).map(([revision, count]) => middle(revision, count))
 }
 
 /** Every row of every Glance table, in a stable order. */
@@ -139,7 +147,7 @@ forEachEngine((engine) => {
     ['empty', undefined],
     ['populated mitaka02', POPULATED],
   ] as const) {
-    test(`db sync from ${name}, killed at ${engine.dialect === 'mysql' ? 'every statement boundary' : 'one statement inside each revision'}, is finished by the next run`, async () => {
+    test(`db sync from ${name}, killed at ${engine.dialect !== 'mysql' ? 'one statement inside each revision' : seed ? 'every statement boundary' : 'every statement boundary to mitaka02, one inside each later revision'}, is finished by the next run`, async () => {
       const boundaries = await referenceSync(reference, seed)
       const conf = configFor(scratch.url)
       if (seed) {
@@ -147,7 +155,7 @@ forEachEngine((engine) => {
         const seeded = await scratch.open()
         await seed(seeded).finally(() => seeded.close())
       }
-      const points = killPoints(engine, boundaries)
+      const points = killPoints(engine, boundaries, !seed)
       assert.ok(new Set(points.map((p) => p.revision)).size >= (seed ? 5 : 8), 'the kills reach into every revision with statements')
       for (const point of points) {
         const spec = `${point.revision}:${point.index}`
