@@ -16,7 +16,7 @@ export interface RunOptions extends MigrationOptions {
   /** Print the statements instead of running them. */
   readonly dryRun: boolean
   readonly batchSize: number
-  /** True when the caller's lock already holds a transaction around everything (SQLite). */
+  /** True when the caller already holds a transaction around everything (no lock does since SQLite's is a lease row). */
   readonly insideTransaction: boolean
   /**
    * How long, in all, one schema statement may wait for table locks. Each
