@@ -11,6 +11,7 @@ import type { EventSink } from '../engine/events.js'
 import { planUpgrade, resolveTargets } from '../engine/migration-plan.js'
 import { RevisionGraph } from '../engine/revision-graph.js'
 import { runSteps } from '../engine/runner.js'
+import { checkPlanFitsSchema } from '../engine/schema-preflight.js'
 import { readHeads, stampHeads, VERSION_TABLE } from '../engine/version-table.js'
 import { CONTRACT_BRANCH, EXPAND_BRANCH, HISTORIC_HEADS, LEGACY_VERSION_TABLE, LEGACY_VERSIONS } from './branches.js'
 import { GLANCE_DATA_MIGRATIONS } from './data-migrations/index.js'
@@ -130,12 +131,12 @@ export class SchemaManager {
   }
 
   async upgrade(version: string): Promise<Outcome> {
-    await this.#validate(version)
+    await this.#validate(version, true)
     return this.#locked(() => this.#repairing(version, async () => ok(await this.#sync(version, true))))
   }
 
   async expand(): Promise<Outcome> {
-    await this.#validate(this.expandHead)
+    await this.#validate(this.expandHead, true)
     return this.#locked(() => this.#expand(true))
   }
 
@@ -144,13 +145,13 @@ export class SchemaManager {
   }
 
   async contract(): Promise<Outcome> {
-    await this.#validate(this.contractHead)
+    await this.#validate(this.contractHead, true)
     return this.#locked(() => this.#repairing(this.contractHead, () => this.#contract(true)))
   }
 
   /** Offline: expand, migrate and contract in one run, without the expand-window triggers. */
   async sync(): Promise<Outcome> {
-    await this.#validate(this.contractHead)
+    await this.#validate(this.contractHead, false)
     return this.#locked(() => this.#repairing(this.contractHead, () => this.#syncPhases()))
   }
 
@@ -266,7 +267,8 @@ export class SchemaManager {
       useTriggers,
       dryRun: this.options.dryRun,
       batchSize: this.options.batchSize,
-      insideTransaction: this.db.dialect.name === 'sqlite',
+      insideTransaction: false,
+      lockWaitMs: this.options.lockTimeoutMs,
       onEvent: this.options.onEvent,
     }
   }
@@ -292,13 +294,19 @@ export class SchemaManager {
   /**
    * Every problem an upgrade can detect without writing is reported before
    * the lock is taken (taking it writes on MySQL): an unknown revision in the
-   * version table or on the command line, a downgrade, a foreign database.
+   * version table or on the command line, a downgrade, a foreign database,
+   * a schema that does not fit the revisions to run.
    */
-  async #validate(version: string): Promise<void> {
+  async #validate(version: string, useTriggers: boolean): Promise<void> {
     try {
       const heads = await this.#headsForUpgrade({ write: false })
       if (heads.length > 0 && heads.includes(this.contractHead) && version === this.contractHead) return
-      planUpgrade(this.graph, heads, resolveTargets(this.graph, version, heads))
+      const steps = planUpgrade(this.graph, heads, resolveTargets(this.graph, version, heads))
+      const progress = await this.db.dialect.progress?.read(this.db.conn)
+      await checkPlanFitsSchema(this.db, this.graph, steps, heads, progress, { useTriggers }).catch(async (error: unknown) => {
+        // Another runner moved the version on while we looked: its schema is newer than `heads`.
+        if ((await readHeads(this.db.conn, this.db.dialect)).join() === heads.join()) throw error
+      })
     } catch (error) {
       // Half-way through another runner's migration (MySQL DDL is not
       // transactional) the database can look foreign; judge it under the lock.
@@ -319,6 +327,8 @@ export class SchemaManager {
     if (heads.length > 0) return heads
     const tables = (await this.db.dialect.tableNames(this.db.conn)).filter((t) => t !== VERSION_TABLE)
     if (tables.length === 0) return []
+    // A run killed inside the first revision (MySQL): its tables, no version row yet.
+    if (await this.db.dialect.progress?.read(this.db.conn)) return []
     if (!tables.includes(LEGACY_VERSION_TABLE)) {
       throw new CommandError(
         `The database is not empty (tables: ${tables.slice(0, 5).join(', ')}${tables.length > 5 ? ', ...' : ''}) but has no migration version: it is not a Glance database, or it needs "glance-manage db version_control --version <revision>" first`,
