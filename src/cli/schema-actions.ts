@@ -63,9 +63,11 @@ function renderEvent(event: MigrationEvent, context: ActionContext, dryRun: bool
     case 'statementDone':
       return
     case 'resuming':
-      log.logger(MIGRATION_LOGGER).info(
-        `Resuming ${event.revision}: a run that stopped had recorded ${event.committed} of its ${event.total} statements as committed`,
-      )
+      log
+        .logger(MIGRATION_LOGGER)
+        .info(
+          `Resuming ${event.revision}: a run that stopped had recorded ${event.committed} of its ${event.total} statements as committed`,
+        )
       return
     case 'dataMigrationStarted':
       noteProgress(`data migration ${event.id}`)
@@ -88,9 +90,11 @@ function renderEvent(event: MigrationEvent, context: ActionContext, dryRun: bool
       log.logger(MIGRATION_LOGGER).info(`Data migration ${event.id} changed ${event.rows} rows`)
       return
     case 'lockWaitRetry':
-      log.logger(MIGRATION_LOGGER).info(
-        `Statement ${event.index} of ${event.total} of ${event.revision} (${event.sql}) is waiting for a table lock another session holds (${(event.waitedMs / 1000).toFixed(1)}s so far); retrying in ${(event.retryInMs / 1000).toFixed(1)}s`,
-      )
+      log
+        .logger(MIGRATION_LOGGER)
+        .info(
+          `Statement ${event.index} of ${event.total} of ${event.revision} (${event.sql}) is waiting for a table lock another session holds (${(event.waitedMs / 1000).toFixed(1)}s so far); retrying in ${(event.retryInMs / 1000).toFixed(1)}s`,
+        )
       return
     case 'lockWaiting':
       log.logger(MIGRATION_LOGGER).info(`Waiting for the migration lock held by ${event.holder}`)
