@@ -1,7 +1,8 @@
 import path from 'node:path'
 import { CommandError, MigrationError } from '../engine/errors.js'
 import { ConnectError, openDatabase } from '../dialects/registry.js'
-import { parseDatabaseUrl, redactSecrets, UrlError, type DatabaseUrl } from '../dialects/url.js'
+import { parseDatabaseUrl, redactSecrets, redactText, UrlError, type DatabaseUrl } from '../dialects/url.js'
+import type { Database } from '../engine/database.js'
 import type { ActionHandler, OptionValue, Output } from './action.js'
 import { parseArgv } from './argv.js'
 import { commandLineConfigSources, ConfigError, loadConfig, type GlanceConfig } from './config.js'
@@ -11,6 +12,8 @@ import { extraActions } from './extra-actions.js'
 export const DEFAULT_SQLITE_FILE = 'glance.sqlite'
 const EXTENSION_OPTIONS = new Set(['dry_run', 'lock_timeout', 'batch_size', 'format', 'drift'])
 const CONNECT_TIMEOUT_MS = 10_000
+/** How long a command that takes no migration lock waits for a busy SQLite file: pysqlite's default, as Glance waits. */
+const BUSY_TIMEOUT_MS = 5_000
 
 const ACTIONS: Record<string, ActionHandler> = { ...schemaActions, ...extraActions }
 
@@ -32,7 +35,7 @@ export async function main(argv: readonly string[], output: Output, prog = 'glan
   try {
     params = bindParams(command.action, handler.params, command.options, command.args, command.legacy)
   } catch (error) {
-    output.err((error as Error).message)
+    output.err(redactText((error as Error).message))
     return 1
   }
   const extensions: Record<string, OptionValue> = Object.fromEntries(
@@ -46,26 +49,41 @@ export async function main(argv: readonly string[], output: Output, prog = 'glan
     url = parseDatabaseUrl(connectionOf(config, output))
   } catch (error) {
     if (error instanceof ConfigError || error instanceof UrlError || error instanceof CommandError) {
-      output.err(error.message)
+      output.err(redactText(error.message))
       return 1
     }
     throw error
+  }
+  // Arguments are refused before anything is opened, so a refusal creates nothing.
+  const refusal = handler.validate?.(params, extensions)
+  if (refusal !== undefined) {
+    output.err(redactSecrets(refusal, url))
+    return 1
   }
 
   let db
   try {
     const lockTimeoutSeconds = Number(extensions.lock_timeout ?? 300)
+    const locking = handler.takesMigrationLock === true
     db = await openDatabase(url, {
-      lockTimeoutMs: lockTimeoutSeconds * 1000,
+      lockTimeoutMs: locking ? lockTimeoutSeconds * 1000 : BUSY_TIMEOUT_MS,
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
       mysqlSqlMode: config.databaseOptions.mysql_sql_mode ?? 'TRADITIONAL',
-      createIfMissing: handler.readOnly !== true && extensions.dry_run !== true,
+      createIfMissing: handler.createsDatabase === true && extensions.dry_run !== true,
+      ...(locking ? {} : { onBusyWait: (what: string) => output.err(`INFO  [glance.db] ${what}`) }),
     })
   } catch (error) {
-    output.err(error instanceof ConnectError ? error.message : redactSecrets(String(error), url))
+    output.err(error instanceof ConnectError ? redactSecrets(error.message, url) : redactSecrets(String(error), url))
     return 1
   }
   try {
+    const missing = await missingTable(db, handler.requiredTables ?? [])
+    if (missing !== undefined) {
+      output.err(
+        `glance-manage db ${command.action}: the database has no table ${missing}: it is not a Glance database or not upgraded yet (run "glance-manage db sync")`,
+      )
+      return 1
+    }
     return await handler.run({ db, config, params, extensions, output })
   } catch (error) {
     output.err(describeError(error, url))
@@ -73,6 +91,12 @@ export async function main(argv: readonly string[], output: Output, prog = 'glan
   } finally {
     await db.close().catch(() => undefined)
   }
+}
+
+async function missingTable(db: Database, tables: readonly string[]): Promise<string | undefined> {
+  if (tables.length === 0) return undefined
+  const present = new Set(await db.dialect.tableNames(db.conn))
+  return tables.find((table) => !present.has(table))
 }
 
 /**
@@ -121,8 +145,8 @@ function bindParams(
 
 function describeError(error: unknown, url: DatabaseUrl): string {
   if (error instanceof MigrationError) return redactSecrets(`ERROR: ${error.message}`, url)
-  // Our own messages only ever name the redacted URL; driver messages are scrubbed.
-  if (error instanceof CommandError) return error.message
+  // Our own messages only ever name the redacted URL; scrubbed all the same, as driver messages are.
+  if (error instanceof CommandError) return redactSecrets(error.message, url)
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
   return redactSecrets(`ERROR: ${message.split('\n')[0]}`, url)
 }

@@ -1,12 +1,15 @@
 import { exportMetadefs, loadMetadefs, unloadMetadefs, type MetadefLog } from '../glance/metadefs/commands.js'
 import { parseLoadMode } from '../glance/metadefs/mode.js'
+import { METADEF_TABLES } from '../glance/metadefs/store.js'
 import type { ActionContext, ActionHandler, Output } from './action.js'
 
 /** Glance logs these from glance.db.sqlalchemy.metadata; lines in the same layout as our Alembic lines. */
 const LOGGER = 'glance.db.sqlalchemy.metadata'
 
+const logLine = (level: string, message: string) => `${level.slice(0, 5).padEnd(5)} [${LOGGER}] ${message}`
+
 export function metadefLog(output: Output): MetadefLog {
-  const line = (level: string, message: string) => output.err(`${level.slice(0, 5).padEnd(5)} [${LOGGER}] ${message}`)
+  const line = (level: string, message: string) => output.err(logLine(level, message))
   return {
     info: (message) => line('INFO', message),
     warning: (message) => line('WARNING', message),
@@ -23,23 +26,30 @@ function pathParam(context: ActionContext): string {
 export const metadefsActions: Record<string, ActionHandler> = {
   load_metadefs: {
     params: ['path', 'merge', 'prefer_new', 'overwrite'],
+    requiredTables: METADEF_TABLES,
+    // Refused combinations are Glance's message (Glance logs it and exits 0; we exit 1), before the database is opened.
+    validate: (params) => {
+      const parsed = parseLoadMode(params)
+      return 'error' in parsed ? logLine('ERROR', parsed.error) : undefined
+    },
     async run(context) {
       const log = metadefLog(context.output)
-      // Refused combinations are logged and exit 0, as Glance does, before the database is touched.
       const parsed = parseLoadMode(context.params)
       if ('error' in parsed) {
         log.error(parsed.error)
-        return 0
+        return 1
       }
       return loadMetadefs(context.db.conn, { path: pathParam(context), mode: parsed.mode }, log)
     },
   },
   unload_metadefs: {
     params: [],
+    requiredTables: METADEF_TABLES,
     run: (context) => unloadMetadefs(context.db.conn, metadefLog(context.output)),
   },
   export_metadefs: {
     params: ['path'],
+    requiredTables: METADEF_TABLES,
     run: (context) => exportMetadefs(context.db.conn, { path: pathParam(context) }, metadefLog(context.output)),
   },
 }

@@ -1,7 +1,7 @@
 import type { MigrationEvent } from '../engine/events.js'
 import type { Outcome } from '../glance/outcome.js'
 import { SchemaManager } from '../glance/schema-manager.js'
-import type { ActionContext, ActionHandler, Output } from './action.js'
+import type { ActionContext, ActionHandler, OptionValue, Output } from './action.js'
 import { schemaDrift } from './drift.js'
 
 /** `db check --drift` found differences (Glance uses 0, 3, 4 and 5). */
@@ -55,11 +55,29 @@ export function emit(outcome: Outcome, output: Output): number {
   return outcome.exitCode
 }
 
-function simple(params: readonly string[], run: (manager: SchemaManager, context: ActionContext) => Promise<Outcome>): ActionHandler {
-  return { params, run: async (context) => emit(await run(managerFor(context), context), context.output) }
+function simple(
+  params: readonly string[],
+  run: (manager: SchemaManager, context: ActionContext) => Promise<Outcome>,
+  traits: Partial<Omit<ActionHandler, 'params' | 'run'>> = {},
+): ActionHandler {
+  return {
+    params,
+    takesMigrationLock: true,
+    ...traits,
+    run: async (context) => emit(await run(managerFor(context), context), context.output),
+  }
 }
 
-const stringParam = (value: unknown, fallback: string) => (value === undefined || value === null || value === '' ? fallback : String(value))
+const stringParam = (value: unknown, fallback: string) => (value === undefined || value === null ? fallback : String(value))
+
+/**
+ * An empty `--version=` (or `db upgrade ''`) names no revision. Glance fails
+ * on it with an AssertionError traceback from Alembic; here it is one line,
+ * before the database is opened (it used to mean `heads`).
+ */
+function emptyVersion(params: Readonly<Record<string, OptionValue>>): string | undefined {
+  return params.version === '' ? "Invalid revision '': an empty version names no revision (leave --version out for the default)" : undefined
+}
 
 export const schemaActions: Record<string, ActionHandler> = {
   version: {
@@ -97,11 +115,17 @@ export const schemaActions: Record<string, ActionHandler> = {
       return exitCode
     },
   },
-  upgrade: simple(['version'], (m, c) => m.upgrade(stringParam(c.params.version, 'heads'))),
-  version_control: simple(['version'], (m, c) => m.versionControl(stringParam(c.params.version, 'liberty'))),
+  upgrade: simple(['version'], (m, c) => m.upgrade(stringParam(c.params.version, 'heads')), {
+    createsDatabase: true,
+    validate: emptyVersion,
+  }),
+  version_control: simple(['version'], (m, c) => m.versionControl(stringParam(c.params.version, 'liberty')), {
+    createsDatabase: true,
+    validate: emptyVersion,
+  }),
   // Glance accepts a version for sync and ignores it; so do we.
-  sync: simple(['version'], (m) => m.sync()),
-  expand: simple([], (m) => m.expand()),
+  sync: simple(['version'], (m) => m.sync(), { createsDatabase: true }),
+  expand: simple([], (m) => m.expand(), { createsDatabase: true }),
   migrate: simple([], (m) => m.migrate()),
   contract: simple([], (m) => m.contract()),
 }
