@@ -129,25 +129,26 @@ describe('parseDatabaseUrl', () => {
   test('query: unknown, repeated and invalid options are refused in one line, secrets masked', () => {
     assertUrlError(
       'mysql://u:s3cret@h/db?__proto__=v',
-      "Unsupported option '__proto__' in the mysql database URL mysql://u:***@h/db?__proto__=v (supported: unix_socket, charset, connect_timeout, password, passwd)",
+      "Unsupported option '__proto__' in the mysql database URL mysql://u:***@h/db (supported: unix_socket, charset, connect_timeout, password, passwd)",
       's3cret',
     )
-    assertUrlError(
-      'mysql://h/db?charset=utf8&charset=latin1',
-      "Option 'charset' is given 2 times in the database URL mysql://h/db?charset=utf8&charset=latin1",
-    )
+    assertUrlError('mysql://h/db?charset=utf8&charset=latin1', "Option 'charset' is given 2 times in the database URL mysql://h/db")
     assertUrlError(
       'postgresql://u:s3cret@h/db?sslmode=bogus',
-      "Invalid value 'bogus' for option 'sslmode' in the database URL postgresql://u:***@h/db?sslmode=bogus: expected one of disable, allow, prefer, require",
+      "Invalid value 'bogus' for option 'sslmode' in the database URL postgresql://u:***@h/db: expected one of disable, allow, prefer, require",
       's3cret',
     )
     assertUrlError('postgresql://h/db?port=0', /'port'.*expected an integer from 1 to 65535$/)
     assertUrlError('postgresql://h/db?connect_timeout=0', /expected an integer from 1 to 3600$/)
     assertUrlError(
       'sqlite:///x.db?timeout=5',
-      "Unsupported option 'timeout' in the sqlite database URL sqlite:///x.db?timeout=5 (it takes no options)",
+      "Unsupported option 'timeout' in the sqlite database URL sqlite:///x.db (it takes no options)",
     )
-    assertUrlError('postgresql://u@h/db?password=s3cret&foo=1', /^Unsupported option 'foo' .*\?foo=1&password=\*\*\*/, 's3cret')
+    assertUrlError(
+      'postgresql://u@h/db?password=s3cret&foo=1',
+      /^Unsupported option 'foo' in the postgresql database URL postgresql:\/\/u@h\/db \(/,
+      's3cret',
+    )
   })
 
   test('sqlite forms', () => {

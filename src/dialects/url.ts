@@ -158,19 +158,21 @@ const QUERY_OPTIONS: Readonly<Record<Dialect, Readonly<Record<string, OptionChec
 function checkQueryOptions(url: DatabaseUrl): void {
   const known = QUERY_OPTIONS[url.dialect]
   const names = Object.keys(known)
+  // The query is left out: the value of an option we do not know may be anything, a secret too.
+  const withoutQuery = redactUrl({ ...url, query: {} })
   for (const [key, values] of Object.entries(url.query)) {
     const shown = pythonQuotePlus(key)
     if (!Object.hasOwn(known, key)) {
       const supported = names.length === 0 ? 'it takes no options' : `supported: ${names.join(', ')}`
-      throw new UrlError(`Unsupported option '${shown}' in the ${url.dialect} database URL ${redactUrl(url)} (${supported})`)
+      throw new UrlError(`Unsupported option '${shown}' in the ${url.dialect} database URL ${withoutQuery} (${supported})`)
     }
-    if (values.length > 1) throw new UrlError(`Option '${shown}' is given ${values.length} times in the database URL ${redactUrl(url)}`)
+    if (values.length > 1) throw new UrlError(`Option '${shown}' is given ${values.length} times in the database URL ${withoutQuery}`)
     const check = known[key] as OptionCheck
     const value = values[0] as string
     const expected = typeof check === 'function' ? check(value) : check.includes(value) ? undefined : `one of ${check.join(', ')}`
     if (expected !== undefined) {
       const quoted = SECRET_QUERY_KEY.test(key) ? '***' : pythonQuotePlus(value)
-      throw new UrlError(`Invalid value '${quoted}' for option '${shown}' in the database URL ${redactUrl(url)}: expected ${expected}`)
+      throw new UrlError(`Invalid value '${quoted}' for option '${shown}' in the database URL ${withoutQuery}: expected ${expected}`)
     }
   }
 }
