@@ -1,6 +1,10 @@
 import type { MigrationEvent } from '../engine/events.js'
 import type { Outcome } from '../glance/outcome.js'
+import { RevisionError } from '../engine/errors.js'
+import { resolveTargets } from '../engine/migration-plan.js'
+import { RevisionGraph } from '../engine/revision-graph.js'
 import { SchemaManager } from '../glance/schema-manager.js'
+import { GLANCE_REVISIONS } from '../glance/versions/index.js'
 import type { ActionContext, ActionHandler, OptionValue, Output } from './action.js'
 import { schemaDrift } from './drift.js'
 
@@ -79,6 +83,25 @@ function emptyVersion(params: Readonly<Record<string, OptionValue>>): string | u
   return params.version === '' ? "Invalid revision '': an empty version names no revision (leave --version out for the default)" : undefined
 }
 
+const GRAPH = new RevisionGraph(GLANCE_REVISIONS)
+
+/**
+ * An empty version, or one that names no revision whatever the database's
+ * heads are (`bogus`, `nope@head`): refused before a missing SQLite file is
+ * created for it. Relative and head-dependent targets are judged later, on
+ * the database.
+ */
+function unknownVersion(params: Readonly<Record<string, OptionValue>>): string | undefined {
+  const empty = emptyVersion(params)
+  if (empty !== undefined || typeof params.version !== 'string') return empty
+  try {
+    resolveTargets(GRAPH, params.version, [])
+  } catch (error) {
+    if (error instanceof RevisionError && error.message.startsWith("Can't locate revision identified by")) return error.message
+  }
+  return undefined
+}
+
 export const schemaActions: Record<string, ActionHandler> = {
   version: {
     params: [],
@@ -117,11 +140,11 @@ export const schemaActions: Record<string, ActionHandler> = {
   },
   upgrade: simple(['version'], (m, c) => m.upgrade(stringParam(c.params.version, 'heads')), {
     createsDatabase: true,
-    validate: emptyVersion,
+    validate: unknownVersion,
   }),
   version_control: simple(['version'], (m, c) => m.versionControl(stringParam(c.params.version, 'liberty')), {
     createsDatabase: true,
-    validate: emptyVersion,
+    validate: unknownVersion,
   }),
   // Glance accepts a version for sync and ignores it; so do we.
   sync: simple(['version'], (m) => m.sync(), { createsDatabase: true }),
