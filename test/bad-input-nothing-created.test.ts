@@ -20,7 +20,7 @@ const noTable = (action: string, table: string) =>
   `glance-manage db ${action}: the database has no table ${table}: it is not a Glance database or not upgraded yet (run "glance-manage db sync")`
 
 /** What each command says on an empty database (and, on SQLite, on a path with no file). */
-const ON_EMPTY: ReadonlyArray<Omit<BadInputCase, 'name' | 'start'>> = [
+const ON_EMPTY: ReadonlyArray<Omit<BadInputCase, 'name' | 'start' | 'args'> & { args: readonly string[] }> = [
   { args: ['db', 'version'], code: 0, stderr: '', stdout: NOT_UNDER_CONTROL },
   {
     args: ['db', 'check'],

@@ -144,9 +144,10 @@ const base: BadInputCase[] = [
 
 /** Every case again with --debug (its output may grow, the password must stay out) and, for reads, --format json. */
 const variants: BadInputCase[] = base.flatMap((c) => {
-  const debug: BadInputCase = { ...c, name: `${c.name} (--debug)`, args: ['--debug', ...c.args] }
-  if (c.args[1] !== 'version') return [debug]
-  return [debug, { ...c, name: `${c.name} (--format json)`, args: [...c.args, '--format', 'json'] }]
+  const args = c.args as readonly string[]
+  const debug: BadInputCase = { ...c, name: `${c.name} (--debug)`, args: ['--debug', ...args] }
+  if (args[1] !== 'version') return [debug]
+  return [debug, { ...c, name: `${c.name} (--format json)`, args: [...args, '--format', 'json'] }]
 })
 
 forEachEngine((engine) => registerCases(engine, [...base, ...variants]))

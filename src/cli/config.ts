@@ -220,6 +220,10 @@ function firstInvalidUtf8Offset(bytes: Uint8Array): number {
     try {
       decoder.decode(bytes.subarray(at, at + 1), { stream: true })
     } catch {
+      // The decoder notices at the byte that cannot continue a sequence; Python names the sequence's first byte.
+      for (let back = 1; back <= 3 && at - back >= 0 && (bytes[at - back] as number) >= 0x80; back++) {
+        if ((bytes[at - back] as number) >= 0xc0) return at - back
+      }
       return at
     }
   }

@@ -66,8 +66,21 @@ function connector(url: DatabaseUrl, options: OpenOptions): () => Promise<Connec
       const file = url.database && url.database !== '' ? url.database : ':memory:'
       const path = options.createIfMissing === false && file !== ':memory:' && !existsSync(file) ? ':memory:' : file
       const onBusyWait = options.onBusyWait
-      if (onBusyWait === undefined) return () => openSqlite(path, options.lockTimeoutMs)
-      return async () => withBoundedBusyWait(await openSqlite(path, 0), file, options.lockTimeoutMs, onBusyWait)
+      // better-sqlite3 reads the file only at the first statement; reading its header here turns
+      // "file is not a database" (a text file, a directory) into a connect error naming the file.
+      const opened = async (conn: Connection) => {
+        try {
+          await conn.query('PRAGMA schema_version')
+        } catch (error) {
+          if ((error as { code?: string }).code !== 'SQLITE_BUSY') {
+            await conn.close().catch(() => undefined)
+            throw error
+          }
+        }
+        return conn
+      }
+      if (onBusyWait === undefined) return async () => opened(await openSqlite(path, options.lockTimeoutMs))
+      return async () => opened(withBoundedBusyWait(await openSqlite(path, 0), file, options.lockTimeoutMs, onBusyWait))
     }
     case 'postgresql': {
       const socketHost = first('host')

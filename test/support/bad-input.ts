@@ -34,8 +34,8 @@ export interface BadInputCase {
   readonly name: string
   readonly engines?: readonly DialectName[]
   readonly start: Start
-  /** The command line after `--config-file <conf>`. */
-  readonly args: readonly string[]
+  /** The command line after `--config-file <conf>` (a function: built in the case's directory, e.g. to name files made there). */
+  readonly args: readonly string[] | ((context: CaseContext) => readonly string[])
   /** The config file's `[database] connection` (default: the case's database URL, with PASSWORD where the engine allows). */
   readonly connection?: (url: string) => string
   /** The whole config file instead of the generated one (`url` already holds the password where possible). */
@@ -202,7 +202,8 @@ export function registerCases(engine: Engine, cases: readonly BadInputCase[]): v
         const undo = c.around ? await c.around(context) : async () => undefined
         let result: CliResult
         try {
-          result = await runCli(['--config-file', conf, ...c.args], { cwd: dir })
+          const args = typeof c.args === 'function' ? c.args(context) : c.args
+          result = await runCli(['--config-file', conf, ...args], { cwd: dir })
         } finally {
           await undo()
         }
