@@ -73,7 +73,7 @@ export async function main(argv: readonly string[], output: Output, prog = 'glan
       ...(locking ? {} : { onBusyWait: (what: string) => output.err(`INFO  [glance.db] ${what}`) }),
     })
   } catch (error) {
-    output.err(error instanceof ConnectError ? redactSecrets(error.message, url) : redactSecrets(String(error), url))
+    output.err(redactSecrets(error instanceof ConnectError || error instanceof CommandError ? error.message : String(error), url))
     return 1
   }
   try {

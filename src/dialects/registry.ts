@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import type { Database } from '../engine/database.js'
+import { CommandError } from '../engine/errors.js'
 import type { Connection } from './connection.js'
 import type { Dialect } from './dialect.js'
 import { openMysql } from './mysql/mysql-connection.js'
@@ -42,6 +43,8 @@ export async function openDatabase(url: DatabaseUrl, options: OpenOptions): Prom
   try {
     conn = await open()
   } catch (error) {
+    // Our own one-line errors (a busy SQLite file we gave up on) are not connect failures.
+    if (error instanceof CommandError) throw error
     const reason = redactSecrets(error instanceof Error ? error.message : String(error), url)
     throw new ConnectError(`Cannot connect to ${redactUrl(url)}: ${reason || (error as { code?: string }).code || 'unknown error'}`)
   }

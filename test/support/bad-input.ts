@@ -37,7 +37,7 @@ export interface BadInputCase {
   /** The command line after `--config-file <conf>` (a function: built in the case's directory, e.g. to name files made there). */
   readonly args: readonly string[] | ((context: CaseContext) => readonly string[])
   /** The config file's `[database] connection` (default: the case's database URL, with PASSWORD where the engine allows). */
-  readonly connection?: (url: string) => string
+  readonly connection?: (url: string, context: CaseContext) => string
   /** The whole config file instead of the generated one (`url` already holds the password where possible). */
   readonly config?: (url: string) => string
   /** Extra lines appended to the `[database]` group. */
@@ -52,6 +52,13 @@ export interface BadInputCase {
   readonly check?: (result: CliResult, context: CaseContext) => Promise<void> | void
   /** A longer timeout, for cases that wait on purpose. */
   readonly timeoutMs?: number
+  /** The command must have finished within this many seconds (bounded waits). */
+  readonly maxSeconds?: number
+  /**
+   * False when the case's own `around` writes (a lock holder on MySQL leaves
+   * its lease table): the command is still checked, the fingerprint is not.
+   */
+  readonly unchanged?: boolean
   /** Runs before the command, returns what to undo after (e.g. a process holding a lock). */
   readonly around?: (context: CaseContext) => Promise<() => Promise<void>>
 }
@@ -193,7 +200,7 @@ export function registerCases(engine: Engine, cases: readonly BadInputCase[]): v
         }
         let url = engine.dialect === 'sqlite' ? scratch.url : urlWithPassword(engine, scratch)
         if (c.start === 'absent' && engine.dialect !== 'sqlite') url = url.replace(/glance_test_[0-9a-f]+/, 'glance_test_absent')
-        const connection = c.connection ? c.connection(url) : url
+        const connection = c.connection ? c.connection(url, context) : url
         const conf = join(dir, 'glance-manage.conf')
         writeFileSync(conf, c.config ? c.config(connection) : configText(connection, c.databaseExtra ?? ''))
 
@@ -201,9 +208,12 @@ export function registerCases(engine: Engine, cases: readonly BadInputCase[]): v
         const before = c.start === 'absent' && engine.dialect !== 'sqlite' ? 'absent' : await fingerprint(scratch)
         const undo = c.around ? await c.around(context) : async () => undefined
         let result: CliResult
+        const started = Date.now()
+        let seconds: number
         try {
           const args = typeof c.args === 'function' ? c.args(context) : c.args
           result = await runCli(['--config-file', conf, ...args], { cwd: dir })
+          seconds = (Date.now() - started) / 1000
         } finally {
           await undo()
         }
@@ -216,7 +226,10 @@ export function registerCases(engine: Engine, cases: readonly BadInputCase[]): v
         assertNoPassword(result)
         if (context.file)
           assert.equal(existsSync(context.file), existedBefore, `the SQLite file ${existedBefore ? 'vanished' : 'was created'}`)
-        if (!(c.start === 'absent' && engine.dialect !== 'sqlite')) assert.equal(await fingerprint(scratch), before, 'the database changed')
+        if (c.maxSeconds !== undefined) assert.ok(seconds <= c.maxSeconds, `took ${seconds} s, more than ${c.maxSeconds} s`)
+        if (!(c.start === 'absent' && engine.dialect !== 'sqlite') && c.unchanged !== false) {
+          assert.equal(await fingerprint(scratch), before, 'the database changed')
+        }
         await c.check?.(result, context)
       } finally {
         if (own) await scratch.drop().catch(() => undefined)
