@@ -57,7 +57,7 @@ export async function main(argv: readonly string[], output: Output, prog = 'glan
   // Arguments are refused before anything is opened, so a refusal creates nothing.
   const refusal = handler.validate?.(params, extensions)
   if (refusal !== undefined) {
-    output.err(redactSecrets(refusal, url))
+    output.err(redactText(refusal))
     return 1
   }
 
@@ -73,7 +73,11 @@ export async function main(argv: readonly string[], output: Output, prog = 'glan
       ...(locking ? {} : { onBusyWait: (what: string) => output.err(`INFO  [glance.db] ${what}`) }),
     })
   } catch (error) {
-    output.err(redactSecrets(error instanceof ConnectError || error instanceof CommandError ? error.message : String(error), url))
+    // Our messages are masked by pattern (they name the redacted URL); the exact password is
+    // replaced only in driver text, where a short password ("glance") cannot be told from words.
+    output.err(
+      error instanceof ConnectError || error instanceof CommandError ? redactText(error.message) : redactSecrets(String(error), url),
+    )
     return 1
   }
   try {
@@ -145,8 +149,8 @@ function bindParams(
 
 function describeError(error: unknown, url: DatabaseUrl): string {
   if (error instanceof MigrationError) return redactSecrets(`ERROR: ${error.message}`, url)
-  // Our own messages only ever name the redacted URL; scrubbed all the same, as driver messages are.
-  if (error instanceof CommandError) return redactSecrets(error.message, url)
+  // Our own messages only ever name the redacted URL; masked by pattern all the same.
+  if (error instanceof CommandError) return redactText(error.message)
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
   return redactSecrets(`ERROR: ${message.split('\n')[0]}`, url)
 }
