@@ -153,6 +153,7 @@ export function assertNoPassword(result: CliResult): void {
 export function registerCases(engine: Engine, cases: readonly BadInputCase[]): void {
   const mine = cases.filter((c) => c.engines === undefined || c.engines.includes(engine.dialect))
   let shared: ScratchDatabase | undefined
+  let blank: ScratchDatabase | undefined
   let template: string | undefined
   const cleanups: Array<() => Promise<void>> = []
 
@@ -186,7 +187,14 @@ export function registerCases(engine: Engine, cases: readonly BadInputCase[]): v
         scratch = shared!
         own = false
       } else {
-        scratch = await scratchDatabase(engine)
+        // One blank database per file, emptied after each case: CREATE DATABASE costs more than the case.
+        if (blank === undefined) {
+          const created = await scratchDatabase(engine)
+          cleanups.push(() => created.drop())
+          blank = created
+        }
+        const reused: ScratchDatabase = blank
+        scratch = { url: reused.url, open: () => reused.open(), drop: () => dropAllTables(reused) }
       }
       const context: CaseContext = { engine, scratch, dir, ...(engine.dialect === 'sqlite' ? { file: join(dir, 'glance.sqlite') } : {}) }
       try {
@@ -236,6 +244,16 @@ export function registerCases(engine: Engine, cases: readonly BadInputCase[]): v
         rmSync(dir, { recursive: true, force: true })
       }
     })
+  }
+}
+
+/** Leaves a server database empty again (the cases' set-ups make tables without foreign keys). */
+async function dropAllTables(scratch: ScratchDatabase): Promise<void> {
+  const db = await scratch.open()
+  try {
+    for (const table of await db.dialect.tableNames(db.conn)) await db.conn.execute(`DROP TABLE ${table}`)
+  } finally {
+    await db.close()
   }
 }
 
