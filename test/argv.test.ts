@@ -443,12 +443,12 @@ describe('db actions', () => {
         '                             [--lock-timeout SECONDS] [--batch-size N]',
         '                             [--format {text,json}]',
         '                             [action_args ...]',
-        "glance-manage db sync: error: argument --lock-timeout: invalid non-negative int value: '-1'",
+        "glance-manage db sync: error: argument --lock-timeout: invalid value '-1': must be an integer from 0 to 86,400 seconds",
       ),
     )
     usageError(
       ['db', 'purge', '--batch-size', '0'],
-      PURGE_USAGE + "glance-manage db purge: error: argument --batch-size: invalid positive int value: '0'\n",
+      PURGE_USAGE + "glance-manage db purge: error: argument --batch-size: invalid value '0': must be an integer from 1 to 1,000,000\n",
     )
     usageError(
       ['db', 'check', '--format', 'xml'],
