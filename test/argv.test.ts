@@ -176,9 +176,9 @@ const LOAD_METADEFS_HELP = lines(
   '  --format {text,json}  Extension (not in Glance): output format (default:',
   '                        text).',
   '',
-  'Exit codes: 0 loaded (also when Glance only logs a refusal, such as',
-  '--prefer_new without --merge); 1 error (one line on stderr; nothing changed',
-  'when refused before starting); 2 usage error.',
+  'Exit codes: 0 loaded; 1 error (one line on stderr; nothing changed when',
+  'refused before starting), also for --prefer_new or --overwrite without --merge',
+  'and a missing path, where Glance exits 0; 2 usage error.',
 )
 
 const LEGACY_LOAD_METADEFS_HELP = lines(
@@ -194,9 +194,9 @@ const LEGACY_LOAD_METADEFS_HELP = lines(
   'options:',
   '  -h, --help  show this help message and exit',
   '',
-  'Exit codes: 0 loaded (also when Glance only logs a refusal, such as',
-  '--prefer_new without --merge); 1 error (one line on stderr; nothing changed',
-  'when refused before starting); 2 usage error.',
+  'Exit codes: 0 loaded; 1 error (one line on stderr; nothing changed when',
+  'refused before starting), also for --prefer_new or --overwrite without --merge',
+  'and a missing path, where Glance exits 0; 2 usage error.',
 )
 
 const PURGE_HELP = lines(

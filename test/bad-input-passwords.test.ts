@@ -148,7 +148,9 @@ const variants: BadInputCase[] = base.flatMap((c) => {
   const debug: BadInputCase = { ...c, name: `${c.name} (--debug)`, args: ['--debug', ...args] }
   // JSON output exists for version and check; a few cases suffice there.
   if (args[1] !== 'version' || !/Cannot connect|query option|indented connection/.test(c.name)) return [debug]
-  return [debug, { ...c, name: `${c.name} (--format json)`, args: [...args, '--format', 'json'] }]
+  // In JSON, stdout is the one report object, with the refusal among its errors.
+  const report = new RegExp(`^\\{"format":"glance-manage/1",.*"exit_code":${c.code},"errors":\\[".+"\\]\\}\\n?$`)
+  return [debug, { ...c, name: `${c.name} (--format json)`, args: [...args, '--format', 'json'], stdout: report }]
 })
 
 /** Exact-password masking is for driver text only: a password that is also a word must not mask our words. */

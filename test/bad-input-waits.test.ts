@@ -83,7 +83,7 @@ const cases: BadInputCase[] = [
     code: 0,
     stderr: '',
     stdout: args.includes('json')
-      ? /^\{"heads":\["2024_1_contract01"\],"state":"up-to-date"/
+      ? /^\{"format":"glance-manage\/1","action":"version",.*"heads_after":\["2024_1_contract01"\],"state":"up-to-date"/
       : args[1] === 'check'
         ? /up to date/
         : HEADS_OUTPUT,

@@ -263,7 +263,8 @@ export class SchemaManager {
     const migratesData = version === 'heads' || targets.includes(this.contractHead) || crossed.length > 0
     if (migratesData) await this.#runDataMigrations((await this.#pending(heads)).filter((m) => !crossed.includes(m)))
     const remaining = this.#dataMigrations.filter((m) => !this.#simulatedDone.has(m.id))
-    await runSteps(this.db, this.graph, steps, heads, remaining, this.#runOptions(useTriggers))
+    const storedHeads = this.options.dryRun ? await this.currentHeads() : heads
+    await runSteps(this.db, this.graph, steps, heads, remaining, { ...this.#runOptions(useTriggers), storedHeads })
     const after = this.options.dryRun ? (steps.at(-1)?.headsAfter ?? heads) : await this.currentHeads()
     if (this.options.dryRun) {
       for (const m of crossed) this.#simulatedDone.add(m.id)
