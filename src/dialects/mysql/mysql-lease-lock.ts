@@ -10,7 +10,10 @@ import { LockTimeoutError } from '../lock-timeout.js'
  * retries). The holder renews the lease from a second session; a holder that
  * crashed stops renewing and its lease expires, so nobody waits forever. On
  * the holder's own server a dead holder is seen at once: its connection id
- * is no longer in the process list (a user always sees its own threads).
+ * is no longer in the process list. That list is only complete for a user
+ * with the PROCESS privilege, or for the holder's own user (a user always
+ * sees its own threads), so the holder's account is part of the lease and
+ * anyone else waits for the lease to expire.
  */
 export const LOCK_TABLE = 'glance_manage_lock'
 const LEASE_SECONDS = 60
@@ -26,8 +29,13 @@ const CREATE_LOCK_TABLE = `CREATE TABLE IF NOT EXISTS ${LOCK_TABLE} (
   expires_at DATETIME NOT NULL
 ) ENGINE=InnoDB`
 const THIS_SERVER = "CONCAT(@@hostname, ':', @@port)"
+/** ` as <account>` ends the holder's name: whose threads the process list must show. */
+const HOLDER_ACCOUNT = "CONCAT(' as ', CURRENT_USER())"
+const SEES_HOLDERS_THREADS = `(EXISTS (SELECT 1 FROM information_schema.USER_PRIVILEGES WHERE PRIVILEGE_TYPE = 'PROCESS')
+    OR RIGHT(holder, CHAR_LENGTH(${HOLDER_ACCOUNT})) = ${HOLDER_ACCOUNT})`
 const STALE = `expires_at < UTC_TIMESTAMP()
-  OR (server = ${THIS_SERVER} AND connection_id NOT IN (SELECT ID FROM information_schema.PROCESSLIST))`
+  OR (server = ${THIS_SERVER} AND ${SEES_HOLDERS_THREADS}
+      AND connection_id NOT IN (SELECT ID FROM information_schema.PROCESSLIST))`
 
 export async function withLeaseLock<T>(
   conn: Connection,
@@ -36,7 +44,8 @@ export async function withLeaseLock<T>(
   fn: () => Promise<T>,
   onWait?: (holder: string) => void,
 ): Promise<T> {
-  const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`
+  const [account] = await conn.query<{ account: string }>('SELECT CURRENT_USER() AS account')
+  const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')} as ${account!.account}`
   await retryOnConflict(() => conn.execute(CREATE_LOCK_TABLE))
   const deadline = Date.now() + timeoutMs
   let waiting = false
