@@ -3,6 +3,7 @@ import type { SchemaModel } from '../ops/schema-model.js'
 import type { BaseCompiler } from './base-compiler.js'
 import type { Connection } from './connection.js'
 import type { SchemaConventions } from './expected-schema.js'
+import type { SchemaSnapshot } from './introspect.js'
 
 /**
  * Everything that differs between the databases Glance supports, beyond SQL
@@ -46,4 +47,6 @@ export interface Dialect {
   adoptLiveSchema?(conn: Connection, model: SchemaModel): Promise<void>
   /** Names of the tables in the connected database/schema. */
   tableNames(conn: Connection): Promise<string[]>
+  /** Reads the schema of the connected database/schema (see SchemaSnapshot for the conventions). */
+  introspect(conn: Connection): Promise<SchemaSnapshot>
 }

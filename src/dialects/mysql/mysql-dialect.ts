@@ -3,6 +3,7 @@ import type { Dialect } from '../dialect.js'
 import { MysqlCompiler } from './mysql-compiler.js'
 import { leaseHeld, LOCK_TABLE, withLeaseLock } from './mysql-lease-lock.js'
 import { mysqlConventions } from './mysql-conventions.js'
+import { introspectMysql } from './mysql-introspector.js'
 
 /** `mariadb`: the server is MariaDB (Galera included), whose DDL can be guarded with IF [NOT] EXISTS. */
 export function mysqlDialect(openAnother: () => Promise<Connection>, options: { mariadb: boolean }): Dialect {
@@ -10,6 +11,7 @@ export function mysqlDialect(openAnother: () => Promise<Connection>, options: { 
     name: 'mysql',
     compiler: new MysqlCompiler({ guarded: options.mariadb }),
     conventions: mysqlConventions,
+    introspect: introspectMysql,
     transactionalDdl: false,
     async withMigrationLock(conn, timeoutMs, fn, onWait) {
       return withLeaseLock(conn, openAnother, timeoutMs, () => fn(false), onWait)

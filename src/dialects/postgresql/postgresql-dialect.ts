@@ -3,6 +3,7 @@ import type { Dialect } from '../dialect.js'
 import { LockTimeoutError } from '../lock-timeout.js'
 import { PostgresqlCompiler } from './postgresql-compiler.js'
 import { postgresqlConventions } from './postgresql-conventions.js'
+import { introspectPostgresql } from './postgresql-introspector.js'
 
 /** Any fixed 64-bit key; "glance-manage" hashed, so other tools are unlikely to pick it. */
 export const LOCK_KEY = '7305962771434108228'
@@ -12,6 +13,7 @@ export const postgresqlDialect: Dialect = {
   name: 'postgresql',
   compiler: new PostgresqlCompiler(),
   conventions: postgresqlConventions,
+  introspect: introspectPostgresql,
   transactionalDdl: true,
   // A session-level advisory lock: held across the per-step transactions and
   // released by the server when the session ends, even if we are killed.

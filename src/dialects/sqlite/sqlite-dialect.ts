@@ -4,6 +4,7 @@ import { LockTimeoutError } from '../lock-timeout.js'
 import { SqliteCompiler } from './sqlite-compiler.js'
 import { adoptLiveExtras } from './sqlite-live-extras.js'
 import { sqliteConventions } from './sqlite-conventions.js'
+import { introspectSqlite } from './sqlite-introspector.js'
 
 /** Probes, without waiting, whether another connection holds the write lock (only to say that we wait). */
 async function writeLocked(conn: Connection, timeoutMs: number): Promise<boolean> {
@@ -24,6 +25,7 @@ export const sqliteDialect: Dialect = {
   name: 'sqlite',
   compiler: new SqliteCompiler(),
   conventions: sqliteConventions,
+  introspect: introspectSqlite,
   transactionalDdl: true,
   // The connection was opened with busy_timeout = the lock timeout, so BEGIN
   // IMMEDIATE waits for another writer; the lock dies with its process.
