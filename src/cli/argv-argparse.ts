@@ -229,7 +229,7 @@ export class ArgumentParser {
   }
 
   parseKnownArgs(args: readonly string[], ns: Namespace | null): [Namespace, string[]] {
-    const namespace: Namespace = ns ?? new Map()
+    const namespace: Namespace = ns ?? new Map<string, unknown>()
     for (const action of this.actions) {
       if (action.dest !== SUPPRESS && !namespace.has(action.dest) && action.default !== SUPPRESS) {
         namespace.set(action.dest, action.default)

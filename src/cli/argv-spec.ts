@@ -303,7 +303,7 @@ function pushSource(kind: 'file' | 'dir'): ActionCall {
       const dirs = (ns.get(NS_CONFIG_DIRS) as string[] | undefined) ?? []
       dirs.push(value as string)
       ns.set(NS_CONFIG_DIRS, dirs)
-      ns.set('config_dir', value as string)
+      ns.set('config_dir', value)
     }
   }
 }
