@@ -9,6 +9,7 @@ import path from 'node:path'
 import { after, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { ESLint } from 'eslint'
+import type { DialectSql } from '../src/ops/operations.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const probes: string[] = []
@@ -82,4 +83,13 @@ describe('lint: layers and promises', () => {
     )
     assert.deepEqual(rules(r), ['@typescript-eslint/no-floating-promises'])
   })
+})
+
+// Checked by `npm run typecheck`: per-dialect SQL without an entry for one dialect does not compile.
+// @ts-expect-error postgresql is missing
+const missingOne: DialectSql = { sqlite: [], mysql: [] }
+const everyOne: DialectSql = { sqlite: [], mysql: [], postgresql: [] }
+
+test('DialectSql takes one text for all or one entry per dialect', () => {
+  assert.deepEqual([missingOne, everyOne, { all: 'SELECT 1' } satisfies DialectSql].length, 3)
 })
