@@ -7,9 +7,8 @@ import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/
 import { fingerprint } from './support/fingerprint.js'
 import { insertLegacyImage, insertMember, visibilities } from './support/manager.js'
 import { tableNames } from './support/schema-queries.js'
+import { CONTRACT_HEAD, EXPAND_HEAD } from './support/heads.js'
 
-const EXPAND_HEAD = '2024_1_expand01'
-const CONTRACT_HEAD = '2024_1_contract01'
 const NOT_UNDER_CONTROL =
   'Database is either not under migration control or under legacy migration control, please run "glance-manage db sync" to place the database under alembic migration control.\n'
 const UP_TO_DATE = 'Database is up to date. No migrations needed.\n'
