@@ -50,3 +50,15 @@ export interface Dialect {
   /** Reads the schema of the connected database/schema (see SchemaSnapshot for the conventions). */
   introspect(conn: Connection): Promise<SchemaSnapshot>
 }
+
+/**
+ * An open connection together with the dialect that speaks to it. Declared
+ * beside Dialect, whose members may take one, so that neither file imports the other.
+ */
+export interface Database {
+  readonly conn: Connection
+  readonly dialect: Dialect
+  /** A second session, for work that must not share the first one (lock heartbeats). */
+  openAnother(): Promise<Connection>
+  close(): Promise<void>
+}

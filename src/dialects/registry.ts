@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs'
 import type { Connection } from './connection.js'
-import type { Database } from './database.js'
-import type { Dialect } from './dialect.js'
+import type { Database, Dialect } from './dialect.js'
 import { openMysql } from './mysql/mysql-connection.js'
 import { mysqlDialect } from './mysql/mysql-dialect.js'
 import { openPostgresql } from './postgresql/postgresql-connection.js'
