@@ -440,7 +440,8 @@ describe('db actions', () => {
       ['db', 'sync', '--lock-timeout', '-1'],
       lines(
         'usage: glance-manage db sync [-h] [--version <version>] [--dry-run]',
-        '                             [--lock-timeout SECONDS] [--format {text,json}]',
+        '                             [--lock-timeout SECONDS] [--batch-size N]',
+        '                             [--format {text,json}]',
         '                             [action_args ...]',
         "glance-manage db sync: error: argument --lock-timeout: invalid non-negative int value: '-1'",
       ),
@@ -651,7 +652,7 @@ describe('usage errors', () => {
       ['db', 'upgrade', '--version'],
       lines(
         'usage: glance-manage db upgrade [-h] [--version <version>] [--dry-run]',
-        '                                [--lock-timeout SECONDS]',
+        '                                [--lock-timeout SECONDS] [--batch-size N]',
         '                                [--format {text,json}]',
         '                                [action_args ...]',
         'glance-manage db upgrade: error: argument --version: expected one argument',

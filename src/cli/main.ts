@@ -5,6 +5,7 @@ import { parseDatabaseUrl, redactSecrets, redactUrl, UrlError, type DatabaseUrl 
 import type { ActionHandler, OptionValue, Output } from './action.js'
 import { parseArgv } from './argv.js'
 import { commandLineConfigSources, ConfigError, loadConfig, type GlanceConfig } from './config.js'
+import { Interruption } from './interruption.js'
 import { schemaActions } from './schema-actions.js'
 import { extraActions } from './extra-actions.js'
 import { headsOf, RunReport, stateOf } from './json-report.js'
@@ -124,22 +125,29 @@ async function run(
   }
   // With --format json, the text lines become the report's `messages`: stdout carries the one object only.
   const actionOutput: Output = json ? { ...output, out: (line) => report.messages.push(line) } : output
+  const interruption = new Interruption(db)
+  interruption.install()
   let code: number
   try {
     if (json) report.headsBefore = await headsOf(db)
     code = await handler.run({ db, config, params, extensions, output: actionOutput, report, log })
   } catch (error) {
-    const message = describeError(error, url)
-    output.err(message)
-    session.failed(message)
-    code = error instanceof CommandError ? error.exitCode : 1
+    if (interruption.interrupted) {
+      code = await interruption.report({ ...output, err: (line) => (output.err(line), session.failed(line)) })
+    } else {
+      const message = describeError(error, url)
+      output.err(message)
+      session.failed(message)
+      code = error instanceof CommandError ? error.exitCode : 1
+    }
   }
   try {
-    if (json) {
+    if (json && !interruption.interrupted) {
       report.headsAfter = await headsOf(db)
       report.state = await stateOf(db)
     }
   } finally {
+    interruption.uninstall()
     await db.close().catch(() => undefined)
   }
   debug.debug(`db ${session.action} exits ${code}`)

@@ -15,6 +15,7 @@ import {
 import type { Connection } from '../dialects/connection.js'
 import type { ActionContext, ActionHandler, OptionValue } from './action.js'
 import { parsePythonInt } from './argv-spec.js'
+import { noteProgress } from './interruption.js'
 
 const LOGGER = 'glance.db.sqlalchemy.api'
 /** Glance's `int(value)` on a positional string; an --option already is a number. */
@@ -45,10 +46,16 @@ function purgeAction(defaults: { age_in_days: number; max_rows: number }, purge:
       const onEvent = (event: PurgeEvent) => {
         switch (event.kind) {
           case 'tableStarted':
+            noteProgress(`purge of table ${event.table}`)
             logger.info(`Purging deleted rows older than ${age} day(s) from table ${event.table}`)
             return
           case 'batchDeleted':
             context.log.progress(`Purging ${event.table}: ${event.total} rows deleted so far`)
+            return
+          case 'batchRetried':
+            logger.warning(
+              `Purging ${event.table}: batch rolled back by a conflict (${event.reason}); attempt ${event.attempt + 1} in ${event.waitMs} ms`,
+            )
             return
           case 'tableDone':
             logger.info(`Deleted ${event.rows} row(s) from table ${event.table}`)

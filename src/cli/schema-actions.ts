@@ -3,8 +3,11 @@ import type { Outcome } from '../glance/outcome.js'
 import { SchemaManager } from '../glance/schema-manager.js'
 import type { ActionContext, ActionHandler } from './action.js'
 import { describeDrift } from '../dialects/schema-diff.js'
+import { DataMigrationProgress } from './data-migration-progress.js'
 import { failsCheck, schemaDrift } from './drift.js'
+import { noteProgress } from './interruption.js'
 import { runPreflight } from './preflight-action.js'
+import { killHook } from './test-kill-hook.js'
 
 /** `db check --drift` found differences (Glance uses 0, 3, 4 and 5). */
 const DRIFT_EXIT_CODE = 6
@@ -16,12 +19,26 @@ const DEFAULT_BATCH_SIZE = 10_000
 export function managerFor(context: ActionContext): SchemaManager {
   const { extensions } = context
   const lockTimeout = Number(extensions.lock_timeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS)
+  let progress: DataMigrationProgress | undefined
+  const testHook = killHook()
   return new SchemaManager(context.db, {
     lockTimeoutMs: lockTimeout * 1000,
     batchSize: Number(extensions.batch_size ?? DEFAULT_BATCH_SIZE),
     dryRun: extensions.dry_run === true,
     onEvent: (event) => {
+      testHook?.(event)
       context.report.onEvent(event)
+      // Progress is stderr only: a bar on a terminal, plain log lines otherwise.
+      if (event.kind === 'dataMigrationStarted') {
+        const logger = context.log.logger(MIGRATION_LOGGER)
+        const sink = {
+          tty: context.output.errIsTty,
+          bar: (text: string) => context.log.progress(text),
+          line: (text: string) => logger.info(text),
+        }
+        progress = new DataMigrationProgress(sink, event.id, event.rows)
+      }
+      if (event.kind === 'dataMigrationBatch') progress?.update(event.total)
       renderEvent(event, context, extensions.dry_run === true, extensions.format === 'json')
     },
   })
@@ -33,6 +50,7 @@ function renderEvent(event: MigrationEvent, context: ActionContext, dryRun: bool
   switch (event.kind) {
     case 'stepStarted': {
       const line = `Running upgrade ${event.from} -> ${event.to}${event.message ? `, ${event.message}` : ''}`
+      noteProgress(`upgrade ${event.from || '(empty)'} -> ${event.to}`)
       // In JSON the dry-run SQL is in the report's `ran` entries instead.
       if (dryRun) {
         if (!json) output.out(`-- ${line}`)
@@ -42,11 +60,41 @@ function renderEvent(event: MigrationEvent, context: ActionContext, dryRun: bool
     case 'statement':
       if (!json) output.out(`${event.sql};`)
       return
+    case 'statementDone':
+      return
+    case 'resuming':
+      log
+        .logger(MIGRATION_LOGGER)
+        .info(
+          `Resuming ${event.revision}: a run that stopped had recorded ${event.committed} of its ${event.total} statements as committed`,
+        )
+      return
     case 'dataMigrationStarted':
+      noteProgress(`data migration ${event.id}`)
       log.logger(MIGRATION_LOGGER).info(`Running data migration ${event.id}: ${event.message}`)
+      return
+    case 'dataMigrationPlanned':
+      // In JSON the report carries it (as it does the dry-run SQL).
+      if (!json) output.out(`-- Running data migration ${event.id}: ${event.message} (${event.rows} rows)`)
+      return
+    case 'dataMigrationBatch':
+      return // drawn by DataMigrationProgress
+    case 'batchRetried':
+      log
+        .logger(MIGRATION_LOGGER)
+        .warning(
+          `Data migration ${event.id}: batch rolled back by a conflict (${event.reason}); attempt ${event.attempt + 1} in ${event.waitMs} ms`,
+        )
       return
     case 'dataMigrationDone':
       log.logger(MIGRATION_LOGGER).info(`Data migration ${event.id} changed ${event.rows} rows`)
+      return
+    case 'lockWaitRetry':
+      log
+        .logger(MIGRATION_LOGGER)
+        .info(
+          `Statement ${event.index} of ${event.total} of ${event.revision} (${event.sql}) is waiting for a table lock another session holds (${(event.waitedMs / 1000).toFixed(1)}s so far); retrying in ${(event.retryInMs / 1000).toFixed(1)}s`,
+        )
       return
     case 'lockWaiting':
       log.logger(MIGRATION_LOGGER).info(`Waiting for the migration lock held by ${event.holder}`)
@@ -57,8 +105,9 @@ function renderEvent(event: MigrationEvent, context: ActionContext, dryRun: bool
       return
     case 'leftoverTriggers': {
       const line = `Dropping triggers left behind by an earlier contract: ${event.names.join(', ')}`
-      if (dryRun) output.out(`-- ${line}`)
-      else output.err(`INFO  [glance.db.migration] ${line}`)
+      if (dryRun) {
+        if (!json) output.out(`-- ${line}`)
+      } else log.logger(MIGRATION_LOGGER).info(line)
       return
     }
   }

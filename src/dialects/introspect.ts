@@ -88,7 +88,7 @@ export interface EnumSnapshot {
 }
 
 /** Tables that belong to glance-manage itself, not to Glance's schema. */
-export const OWN_TABLES: readonly string[] = ['glance_manage_lock']
+export const OWN_TABLES: readonly string[] = ['glance_manage_lock', 'glance_manage_progress']
 
 /**
  * What `introspect` needs of a Database: its connection and a dialect that
