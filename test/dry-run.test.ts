@@ -4,7 +4,7 @@ import { configFor, db, type CliResult } from './support/cli.js'
 import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
 import { fingerprint } from './support/fingerprint.js'
 import { insertLegacyImage, managerOf, NOW } from './support/manager.js'
-import { EXPAND_HEAD } from './support/heads.js'
+import { CONTRACT_HEAD, EXPAND_HEAD } from './support/heads.js'
 
 const OCATA = /^-- Running data migration ocata_migrate01: .* \(2 rows\)$/m
 const TRAIN = /^-- Running data migration train_migrate01: .* \(1 rows\)$/m
@@ -102,5 +102,18 @@ forEachEngine((engine) => {
     const before = await fingerprint(scratch)
     assert.equal((await db(conf, 'expand')).code, 0, 'a write command rewrites it under the lock')
     assert.notEqual(await fingerprint(scratch), before)
+  })
+  test('a data migration with no rows yet is planned against the real schema in a multi-phase dry run', async () => {
+    // Regression: with nothing to migrate in the migrate phase, the contract phase
+    // judged ocata_migrate01 on a schema the dry run had only pretended to expand.
+    const database = await scratch.open()
+    await database.conn.execute('DELETE FROM image_locations')
+    await database.conn.execute('DELETE FROM images')
+    await database.close()
+    const sync = await unchanged('sync', '--dry-run')
+    assert.equal(sync.code, 0, sync.stderr)
+    assert.ok(at(sync, new RegExp(`-> ${CONTRACT_HEAD}`)) > 0, sync.stdout)
+    const upgrade = await unchanged('upgrade', '--dry-run')
+    assert.equal(upgrade.code, 0, upgrade.stderr)
   })
 })

@@ -1,7 +1,11 @@
 import type { MigrationEvent } from '../engine/events.js'
 import type { Outcome } from '../glance/outcome.js'
+import { RevisionError } from '../engine/errors.js'
+import { resolveTargets } from '../engine/migration-plan.js'
+import { RevisionGraph } from '../engine/revision-graph.js'
 import { SchemaManager } from '../glance/schema-manager.js'
-import type { ActionContext, ActionHandler } from './action.js'
+import { GLANCE_REVISIONS } from '../glance/versions/index.js'
+import type { ActionContext, ActionHandler, OptionValue } from './action.js'
 import { describeDrift } from '../dialects/schema-diff.js'
 import { DataMigrationProgress } from './data-migration-progress.js'
 import { failsCheck, schemaDrift } from './drift.js'
@@ -122,8 +126,17 @@ export function emit(outcome: Outcome, context: ActionContext): number {
   return outcome.exitCode
 }
 
-function simple(params: readonly string[], run: (manager: SchemaManager, context: ActionContext) => Promise<Outcome>): ActionHandler {
-  return { params, run: async (context) => emit(await run(managerFor(context), context), context) }
+function simple(
+  params: readonly string[],
+  run: (manager: SchemaManager, context: ActionContext) => Promise<Outcome>,
+  traits: Partial<Omit<ActionHandler, 'params' | 'run'>> = {},
+): ActionHandler {
+  return {
+    params,
+    takesMigrationLock: true,
+    ...traits,
+    run: async (context) => emit(await run(managerFor(context), context), context),
+  }
 }
 
 /** The branch heads this tool's history ends at (version and check report them in JSON). */
@@ -132,12 +145,39 @@ function recordHeads(manager: SchemaManager, context: ActionContext): void {
   context.report.extra.contract_head = manager.contractHead
 }
 
-const stringParam = (value: unknown, fallback: string) => (value === undefined || value === null || value === '' ? fallback : String(value))
+const stringParam = (value: unknown, fallback: string) => (value === undefined || value === null ? fallback : String(value))
+
+/**
+ * An empty `--version=` (or `db upgrade ''`) names no revision. Glance fails
+ * on it with an AssertionError traceback from Alembic; here it is one line,
+ * before the database is opened (it used to mean `heads`).
+ */
+function emptyVersion(params: Readonly<Record<string, OptionValue>>): string | undefined {
+  return params.version === '' ? "Invalid revision '': an empty version names no revision (leave --version out for the default)" : undefined
+}
+
+const GRAPH = new RevisionGraph(GLANCE_REVISIONS)
+
+/**
+ * An empty version, or one that names no revision whatever the database's
+ * heads are (`bogus`, `nope@head`): refused before a missing SQLite file is
+ * created for it. Relative and head-dependent targets are judged later, on
+ * the database.
+ */
+function unknownVersion(params: Readonly<Record<string, OptionValue>>): string | undefined {
+  const empty = emptyVersion(params)
+  if (empty !== undefined || typeof params.version !== 'string') return empty
+  try {
+    resolveTargets(GRAPH, params.version, [])
+  } catch (error) {
+    if (error instanceof RevisionError && error.message.startsWith("Can't locate revision identified by")) return error.message
+  }
+  return undefined
+}
 
 export const schemaActions: Record<string, ActionHandler> = {
   version: {
     params: [],
-    readOnly: true,
     async run(context) {
       const manager = managerFor(context)
       recordHeads(manager, context)
@@ -146,7 +186,6 @@ export const schemaActions: Record<string, ActionHandler> = {
   },
   check: {
     params: [],
-    readOnly: true,
     async run(context) {
       if (context.extensions.preflight === true) return runPreflight(context)
       const manager = managerFor(context)
@@ -171,11 +210,17 @@ export const schemaActions: Record<string, ActionHandler> = {
       return exitCode
     },
   },
-  upgrade: simple(['version'], (m, c) => m.upgrade(stringParam(c.params.version, 'heads'))),
-  version_control: simple(['version'], (m, c) => m.versionControl(stringParam(c.params.version, 'liberty'))),
+  upgrade: simple(['version'], (m, c) => m.upgrade(stringParam(c.params.version, 'heads')), {
+    createsDatabase: true,
+    validate: unknownVersion,
+  }),
+  version_control: simple(['version'], (m, c) => m.versionControl(stringParam(c.params.version, 'liberty')), {
+    createsDatabase: true,
+    validate: unknownVersion,
+  }),
   // Glance accepts a version for sync and ignores it; so do we.
-  sync: simple(['version'], (m) => m.sync()),
-  expand: simple([], (m) => m.expand()),
+  sync: simple(['version'], (m) => m.sync(), { createsDatabase: true }),
+  expand: simple([], (m) => m.expand(), { createsDatabase: true }),
   migrate: simple([], (m) => m.migrate()),
   contract: simple([], (m) => m.contract()),
 }

@@ -25,6 +25,12 @@ export interface RunOptions extends MigrationOptions {
    * Unset: statements wait as the server lets them.
    */
   readonly lockWaitMs?: number
+  /**
+   * The heads the database really has, where they differ from the heads a
+   * run starts from: a dry run of several phases starts each from the heads
+   * the previous one would have left. Data-migration estimates read the real schema.
+   */
+  readonly storedHeads?: readonly string[]
   readonly onEvent: EventSink
 }
 
@@ -59,7 +65,7 @@ export async function runSteps(
   options: RunOptions,
 ): Promise<void> {
   const applied = graph.closure(currentHeads)
-  const realApplied = graph.closure(currentHeads)
+  const realApplied = graph.closure(options.storedHeads ?? currentHeads)
   const model = modelAt(db, graph, applied, options)
   await db.dialect.adoptLiveSchema?.(db.conn, model)
   let needsVersionTable = !(await versionTableExists(db.conn, db.dialect))
@@ -203,7 +209,7 @@ function verifiedProgress(progress: RevisionProgress, hashes: readonly string[])
   if (mismatch !== -1) {
     throw new CommandError(
       `A previous run stopped inside revision ${progress.revision} after ${progress.hashes.length} committed statements, ` +
-        `but statement ${mismatch + 1} of this run differs from the one it committed: run the same command (and glance-manage version) as the interrupted run to finish it`,
+        `but statement ${mismatch + 1} of this run differs from the one it committed: run the same command (and tool version) as the interrupted run to finish it`,
     )
   }
   return progress.hashes.length
@@ -271,7 +277,7 @@ async function executeBounded(
   }
 }
 
-const SAVEPOINT = 'glance_manage_statement'
+const SAVEPOINT = 'bounded_statement'
 
 /** The statement's first line, short enough for a log line. */
 function summary(sql: string): string {

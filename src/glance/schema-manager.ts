@@ -12,7 +12,7 @@ import { planUpgrade, resolveTargets } from '../engine/migration-plan.js'
 import { RevisionGraph } from '../engine/revision-graph.js'
 import { runSteps } from '../engine/runner.js'
 import { checkPlanFitsSchema } from '../engine/schema-preflight.js'
-import { readHeads, stampHeads, VERSION_TABLE } from '../engine/version-table.js'
+import { assertConsistentHeads, readHeads, stampHeads, VERSION_TABLE } from '../engine/version-table.js'
 import { CONTRACT_BRANCH, EXPAND_BRANCH, HISTORIC_HEADS, LEGACY_VERSION_TABLE, LEGACY_VERSIONS } from './branches.js'
 import { GLANCE_DATA_MIGRATIONS } from './data-migrations/index.js'
 import { dropLeftoverVisibilityTriggers, LEFTOVER_TRIGGERS_DROPPED_BY } from './leftover-triggers.js'
@@ -94,6 +94,7 @@ export class SchemaManager {
    */
   async state(): Promise<{ heads: string[]; state: UpgradeState; pending: DataMigration[] }> {
     const heads = await this.currentHeads()
+    assertConsistentHeads(this.graph, heads)
     const atContract = heads.includes(this.contractHead)
     if (!atContract && !heads.includes(this.expandHead)) return { heads, state: 'expand-needed', pending: [] }
     const pending = await this.#pending(heads)
@@ -141,12 +142,25 @@ export class SchemaManager {
   }
 
   async migrate(): Promise<Outcome> {
+    if (await this.#beforeExpansion()) return this.#migrate()
     return this.#locked(() => this.#migrate())
   }
 
   async contract(): Promise<Outcome> {
     await this.#validate(this.contractHead, true)
+    if (await this.#beforeExpansion()) return this.#contract(true)
     return this.#locked(() => this.#repairing(this.contractHead, () => this.#contract(true)))
+  }
+
+  /**
+   * Migrate and contract refuse a database that is not expanded; that is
+   * known before the lock is taken (which writes on MySQL and SQLite), so the
+   * refusal changes nothing. Under the lock the check is made again.
+   */
+  async #beforeExpansion(): Promise<boolean> {
+    if (this.options.dryRun) return false
+    const heads = await this.#headsForUpgrade({ write: false })
+    return !heads.includes(this.expandHead) && !heads.includes(this.contractHead)
   }
 
   /** Offline: expand, migrate and contract in one run, without the expand-window triggers. */
@@ -249,7 +263,8 @@ export class SchemaManager {
     const migratesData = version === 'heads' || targets.includes(this.contractHead) || crossed.length > 0
     if (migratesData) await this.#runDataMigrations((await this.#pending(heads)).filter((m) => !crossed.includes(m)))
     const remaining = this.#dataMigrations.filter((m) => !this.#simulatedDone.has(m.id))
-    await runSteps(this.db, this.graph, steps, heads, remaining, this.#runOptions(useTriggers))
+    const storedHeads = this.options.dryRun ? await this.currentHeads() : heads
+    await runSteps(this.db, this.graph, steps, heads, remaining, { ...this.#runOptions(useTriggers), storedHeads })
     const after = this.options.dryRun ? (steps.at(-1)?.headsAfter ?? heads) : await this.currentHeads()
     if (this.options.dryRun) {
       for (const m of crossed) this.#simulatedDone.add(m.id)
@@ -324,6 +339,7 @@ export class SchemaManager {
   async #headsForUpgrade({ write } = { write: true }): Promise<string[]> {
     const heads = await this.#heads()
     for (const head of heads) this.graph.get(head)
+    assertConsistentHeads(this.graph, heads)
     if (heads.length > 0) return heads
     const tables = (await this.db.dialect.tableNames(this.db.conn)).filter((t) => t !== VERSION_TABLE)
     if (tables.length === 0) return []
@@ -335,8 +351,17 @@ export class SchemaManager {
       )
     }
     const rows = await this.db.conn.query<{ version: number | string }>(`SELECT version FROM ${LEGACY_VERSION_TABLE}`)
+    // sqlalchemy-migrate keeps one row; several, or a value that is no version, leave the state unknown.
+    if (rows.length > 1 || (rows.length === 1 && !/^[0-9]{1,9}$/.test(String(rows[0]?.version)))) {
+      throw new CommandError(
+        `The legacy version table ${LEGACY_VERSION_TABLE} cannot be right: it holds ${rows.length} row(s) (${rows
+          .slice(0, 3)
+          .map((row) => String(row.version))
+          .join(', ')}); sqlalchemy-migrate keeps one version number; nothing was changed`,
+      )
+    }
     const legacy = Number(rows[0]?.version ?? 0)
-    if (!legacy) return []
+    if (rows.length === 0) return []
     const revision = LEGACY_VERSIONS.get(legacy)
     if (!revision) {
       if (legacy >= 1 && legacy <= 41) {
