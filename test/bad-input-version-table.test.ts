@@ -6,6 +6,7 @@
 import type { Database } from '../src/engine/database.js'
 import { forEachEngine } from './support/databases.js'
 import { registerCases, versionRows, type BadInputCase } from './support/bad-input.js'
+import { CONTRACT_HEAD, EXPAND_HEAD } from './support/heads.js'
 
 const cannotBeRight = (problem: string) =>
   new RegExp(
@@ -70,10 +71,12 @@ const cases: BadInputCase[] = [
   },
   {
     name: 'liberty and the final heads: db expand',
-    start: versionRows('liberty', '2024_1_expand01', '2024_1_contract01'),
+    start: versionRows('liberty', EXPAND_HEAD, CONTRACT_HEAD),
     args: ['db', 'expand'],
     code: 1,
-    stderr: /^The version table alembic_version cannot be right: it lists (liberty|2024_1_expand01) and 2024_1_(expand|contract)01, but/,
+    stderr: new RegExp(
+      `^The version table alembic_version cannot be right: it lists (liberty|${EXPAND_HEAD}) and (${EXPAND_HEAD}|${CONTRACT_HEAD}), but`,
+    ),
   },
   {
     name: 'a revision nobody knows: db upgrade',

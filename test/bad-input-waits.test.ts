@@ -11,6 +11,7 @@ import { after, before } from 'node:test'
 import type { AddressInfo } from 'node:net'
 import { forEachEngine } from './support/databases.js'
 import { registerCases, type BadInputCase, type CaseContext } from './support/bad-input.js'
+import { CONTRACT_HEAD } from './support/heads.js'
 
 /** Holds SQLite's EXCLUSIVE lock on the case's file from this process until undone. */
 async function holdSqliteWriteLock(context: CaseContext): Promise<() => Promise<void>> {
@@ -54,7 +55,7 @@ after(() => new Promise<void>((resolve) => silent.close(() => resolve())))
 const BUSY_WAIT = /^INFO {2}\[glance\.db\] Waiting up to 5 s for another process to release its lock on the SQLite database \S+$/
 const BUSY_GAVE_UP = /^Gave up after 5 s waiting for another process to release its lock on the SQLite database \S+$/
 
-const HEADS_OUTPUT = '2024_1_contract01\n'
+const HEADS_OUTPUT = `${CONTRACT_HEAD}\n`
 
 const cases: BadInputCase[] = [
   ...[
@@ -83,7 +84,7 @@ const cases: BadInputCase[] = [
     code: 0,
     stderr: '',
     stdout: args.includes('json')
-      ? /^\{"format":"glance-manage\/1","action":"version",.*"heads_after":\["2024_1_contract01"\],"state":"up-to-date"/
+      ? new RegExp(`^\\{"format":"glance-manage/1","action":"version",.*"heads_after":\\["${CONTRACT_HEAD}"\\],"state":"up-to-date"`)
       : args[1] === 'check'
         ? /up to date/
         : HEADS_OUTPUT,

@@ -12,10 +12,9 @@ import { afterEach, beforeEach, test } from 'node:test'
 import { configFor, db, runCli } from './support/cli.js'
 import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
 import { insertLegacyImage } from './support/manager.js'
+import { CONTRACT_HEAD, EXPAND_HEAD } from './support/heads.js'
 
 const SMALL_METADEFS = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'metadefs', 'small')
-const EXPAND_HEAD = '2024_1_expand01'
-const CONTRACT_HEAD = '2024_1_contract01'
 const FIELDS = ['format', 'action', 'dry_run', 'heads_before', 'heads_after', 'state', 'ran', 'rows', 'messages', 'exit_code', 'errors']
 
 interface JsonDocument {

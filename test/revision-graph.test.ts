@@ -3,7 +3,9 @@ import { test } from 'node:test'
 import { applyChanges, planUpgrade, resolveTargets } from '../src/engine/migration-plan.js'
 import { defineRevision } from '../src/engine/revision.js'
 import { RevisionGraph } from '../src/engine/revision-graph.js'
+import { HISTORY_RELEASE } from '../src/glance/branches.js'
 import { GLANCE_REVISIONS } from '../src/glance/versions/index.js'
+import { CONTRACT_HEAD, EXPAND_HEAD } from './support/heads.js'
 
 const graph = new RevisionGraph(GLANCE_REVISIONS)
 
@@ -16,9 +18,11 @@ function upgrade(heads: string[], spec: string) {
 }
 
 test('the graph has Glance heads, branch heads and labels', () => {
-  assert.deepEqual(graph.heads().sort(), ['2024_1_contract01', '2024_1_expand01'])
-  assert.equal(graph.branchHead('expand'), '2024_1_expand01')
-  assert.equal(graph.branchHead('contract'), '2024_1_contract01')
+  assert.deepEqual(graph.heads().sort(), [CONTRACT_HEAD, EXPAND_HEAD])
+  // Both heads are named after the release whose history this tool carries.
+  for (const head of graph.heads()) assert.ok(head.startsWith(`${HISTORY_RELEASE.replace('.', '_')}_`), head)
+  assert.equal(graph.branchHead('expand'), EXPAND_HEAD)
+  assert.equal(graph.branchHead('contract'), CONTRACT_HEAD)
   assert.equal(graph.labelOwner('ocata01'), 'ocata_contract01')
   assert.deepEqual([...graph.labelsOf('wallaby_contract01')].sort(), ['contract', 'ocata01'])
   assert.equal(GLANCE_REVISIONS.length, 29)
@@ -26,26 +30,26 @@ test('the graph has Glance heads, branch heads and labels', () => {
 
 test('version rows after each command, as Alembic keeps them (revisions.md §4)', () => {
   assert.deepEqual(upgrade([], 'mitaka02').rows, ['mitaka02'])
-  assert.deepEqual(upgrade([], 'expand@head').rows, ['2024_1_expand01'])
-  assert.deepEqual(upgrade([], 'heads').rows, ['2024_1_contract01'])
+  assert.deepEqual(upgrade([], 'expand@head').rows, [EXPAND_HEAD])
+  assert.deepEqual(upgrade([], 'heads').rows, [CONTRACT_HEAD])
   assert.deepEqual(upgrade([], 'ocata_contract01').rows, ['ocata_contract01'])
   assert.deepEqual(upgrade([], '+2').rows, ['mitaka01'])
-  assert.deepEqual(upgrade(['ocata_contract01'], 'expand@head').rows, ['ocata_contract01', '2024_1_expand01'])
-  assert.deepEqual(upgrade(['ocata_contract01', '2024_1_expand01'], 'contract@head').rows, ['2024_1_contract01'])
-  assert.deepEqual(upgrade(['2024_1_expand01'], 'contract@head').rows, ['2024_1_contract01'])
-  assert.deepEqual(upgrade(['pike_contract01'], 'heads').rows, ['2024_1_contract01'])
+  assert.deepEqual(upgrade(['ocata_contract01'], 'expand@head').rows, ['ocata_contract01', EXPAND_HEAD])
+  assert.deepEqual(upgrade(['ocata_contract01', EXPAND_HEAD], 'contract@head').rows, [CONTRACT_HEAD])
+  assert.deepEqual(upgrade([EXPAND_HEAD], 'contract@head').rows, [CONTRACT_HEAD])
+  assert.deepEqual(upgrade(['pike_contract01'], 'heads').rows, [CONTRACT_HEAD])
 })
 
 test('the exact statements: insert for the first contract step, delete + update at the final merge', () => {
-  const { steps } = upgrade(['2024_1_expand01'], 'contract@head')
+  const { steps } = upgrade([EXPAND_HEAD], 'contract@head')
   assert.deepEqual(steps[0]!.changes, [{ kind: 'insert', version: 'ocata_contract01' }])
   assert.deepEqual(steps.at(-1)!.changes, [
     { kind: 'delete', version: '2023_1_contract01' },
-    { kind: 'update', from: '2024_1_expand01', to: '2024_1_contract01' },
+    { kind: 'update', from: EXPAND_HEAD, to: CONTRACT_HEAD },
   ])
   const fromEmpty = upgrade([], 'heads').steps.map((s) => s.revision.id)
   assert.deepEqual(fromEmpty.slice(0, 4), ['liberty', 'mitaka01', 'mitaka02', 'ocata_expand01'])
-  assert.equal(fromEmpty.indexOf('2024_1_expand01') < fromEmpty.indexOf('ocata_contract01'), true, 'expand branch first')
+  assert.equal(fromEmpty.indexOf(EXPAND_HEAD) < fromEmpty.indexOf('ocata_contract01'), true, 'expand branch first')
 })
 
 test('a contract step applied while its expand is the only head replaces it', () => {
@@ -62,8 +66,8 @@ test('revision identifiers: labels, prefixes, ambiguity, unknown, head with two 
 })
 
 test('downgrades are refused; an expand target already covered by the contract head is a no-op', () => {
-  assert.throws(() => upgrade(['2024_1_contract01'], 'mitaka02'), /not a valid upgrade target.*downgrades are not supported/)
-  assert.deepEqual(upgrade(['2024_1_contract01'], 'expand@head').steps, [])
+  assert.throws(() => upgrade([CONTRACT_HEAD], 'mitaka02'), /not a valid upgrade target.*downgrades are not supported/)
+  assert.deepEqual(upgrade([CONTRACT_HEAD], 'expand@head').steps, [])
   assert.deepEqual(upgrade(['mitaka02'], 'mitaka02').steps, [])
 })
 

@@ -2,14 +2,10 @@ import type { Database } from '../engine/database.js'
 import type { GlanceConfig } from './config.js'
 import type { RunReport } from './json-report.js'
 import type { Log } from './logging.js'
+import type { Output } from './output.js'
 
-/** Where an action writes: stdout for results scripts parse, stderr for logs and errors. */
-export interface Output {
-  out(line: string): void
-  err(line: string): void
-  /** stderr is a terminal: progress lines may redraw in place. */
-  readonly errIsTty: boolean
-}
+// Output has its own file so that logging.ts, which action.ts imports, need not import this one.
+export type { Output }
 
 export type OptionValue = string | number | boolean | undefined
 

@@ -7,149 +7,29 @@
  *
  * Nothing here prints or exits: help, version and errors surface as a thrown
  * {@link ParserExit} carrying the exit code and the texts Python would write.
+ * The parser lives here; actions and errors in argv-argparse-action.ts, the
+ * help formatter in argv-help-formatter.ts.
  */
-import { wrap } from './argv-textwrap.js'
+import {
+  Action,
+  ArgumentError,
+  ArgumentTypeError,
+  ParserExit,
+  SUPPRESS,
+  TypeValueError,
+  actionName,
+  pyRepr,
+  type ActionCall,
+  type ActionOptions,
+  type Nargs,
+  type Namespace,
+  type Suppress,
+  type Value,
+} from './argv-argparse-action.js'
+import { HelpFormatter, currentColumns } from './argv-help-formatter.js'
 
-export const SUPPRESS = Symbol('==SUPPRESS==')
-export type Suppress = typeof SUPPRESS
-
-/** Values stored in a namespace; `null` stands for Python's None. */
-export type Value = string | number | boolean | null | Value[]
-export type Namespace = Map<string, unknown>
-
-/** `nargs`: null = exactly one, 0 = none, '?', '*', or the sub-parser marker. */
-export type Nargs = null | 0 | '?' | '*' | 'PARSER'
-
-/** What Python's SystemExit from argparse would have produced. */
-export class ParserExit extends Error {
-  constructor(
-    readonly code: number,
-    readonly stdout: string,
-    readonly stderr: string,
-  ) {
-    super(`argparse exit ${code}`)
-    this.name = 'ParserExit'
-  }
-}
-
-/** argparse.ArgumentError: turned into `<prog>: error: <str>` by the parser that catches it. */
-export class ArgumentError extends Error {
-  readonly argumentName: string | null
-  constructor(
-    action: Action | null,
-    readonly detail: string,
-  ) {
-    const name = actionName(action)
-    super(name === null ? detail : `argument ${name}: ${detail}`)
-    this.argumentName = name
-    this.name = 'ArgumentError'
-  }
-}
-
-/** Raised by a `type` function to give its own message (argparse.ArgumentTypeError). */
-export class ArgumentTypeError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'ArgumentTypeError'
-  }
-}
-
-/** Raised by a `type` function for "invalid <type> value: <repr>" (Python's ValueError). */
-export class TypeValueError extends Error {
-  constructor() {
-    super('invalid value')
-    this.name = 'TypeValueError'
-  }
-}
-
-export interface TypeFunc {
-  /** Python's `type.__name__`, used in "invalid %(type)s value". */
-  readonly typeName: string
-  (s: string): Value
-}
-
-/** Python's repr() of a str. */
-export function pyRepr(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'"
-  let out = quote
-  for (const ch of s) {
-    const cp = ch.codePointAt(0) as number
-    if (ch === quote || ch === '\\') out += '\\' + ch
-    else if (ch === '\n') out += '\\n'
-    else if (ch === '\r') out += '\\r'
-    else if (ch === '\t') out += '\\t'
-    else if (cp < 0x20 || (cp >= 0x7f && cp <= 0xa0) || cp === 0xad) {
-      out += '\\x' + cp.toString(16).padStart(2, '0')
-    } else if (cp >= 0xd800 && cp <= 0xdfff) {
-      out += '\\u' + cp.toString(16).padStart(4, '0')
-    } else if (/^[\p{Zl}\p{Zp}\p{Cc}\p{Cf}\p{Cn}\p{Co}]$/u.test(ch) || (/^\p{Zs}$/u.test(ch) && ch !== ' ')) {
-      out += cp <= 0xffff ? '\\u' + cp.toString(16).padStart(4, '0') : '\\U' + cp.toString(16).padStart(8, '0')
-    } else out += ch
-  }
-  return out + quote
-}
-
-export interface ActionOptions {
-  dest?: string | Suppress
-  nargs?: Nargs
-  const?: Value
-  default?: Value | Suppress
-  type?: TypeFunc
-  choices?: readonly string[]
-  required?: boolean
-  help?: string | null | Suppress
-  metavar?: string | null
-}
-
-export type ActionCall = (parser: ArgumentParser, ns: Namespace, values: unknown, optionString: string | null) => void
-
-export class Action {
-  readonly optionStrings: string[]
-  readonly dest: string | Suppress
-  readonly nargs: Nargs
-  readonly const: Value
-  readonly default: Value | Suppress
-  readonly type: TypeFunc | null
-  choices: readonly string[] | null
-  required: boolean
-  readonly help: string | null | Suppress
-  readonly metavar: string | null
-  constructor(
-    optionStrings: string[],
-    opts: ActionOptions & { dest: string | Suppress },
-    private readonly callImpl: ActionCall,
-  ) {
-    this.optionStrings = optionStrings
-    this.dest = opts.dest
-    this.nargs = opts.nargs === undefined ? null : opts.nargs
-    this.const = opts.const ?? null
-    this.default = opts.default === undefined ? null : opts.default
-    this.type = opts.type ?? null
-    this.choices = opts.choices ?? null
-    this.required = opts.required ?? false
-    this.help = opts.help === undefined ? null : opts.help
-    this.metavar = opts.metavar ?? null
-  }
-  call(parser: ArgumentParser, ns: Namespace, values: unknown, optionString: string | null): void {
-    this.callImpl(parser, ns, values, optionString)
-  }
-  formatUsage(): string {
-    return this.optionStrings[0] as string
-  }
-  /** Sub-actions shown indented under this one in help (sub-parser choices with help). */
-  subactions(): Action[] {
-    return []
-  }
-}
-
-function actionName(action: Action | null): string | null {
-  if (action === null) return null
-  if (action.optionStrings.length > 0) return action.optionStrings.join('/')
-  if (action.metavar !== null) return action.metavar
-  if (action.dest !== SUPPRESS) return action.dest
-  if (action.choices && action.choices.length > 0) return '{' + action.choices.join(',') + '}'
-  return null
-}
+export * from './argv-argparse-action.js'
+export { HelpFormatter, withColumns } from './argv-help-formatter.js'
 
 export class SubParsersAction extends Action {
   readonly parsers = new Map<string, ArgumentParser>()
@@ -222,6 +102,19 @@ const NEGATIVE_NUMBER = /^-\p{Nd}+\n?$|^-\p{Nd}*\.\p{Nd}+\n?$/u
 
 type OptionTuple = [Action | null, string, string | null]
 
+/** The state of one parseKnownArgs call, shared by its consume steps. */
+interface ParseRun {
+  readonly argStrings: string[]
+  /** One letter per arg, see classifyArgs. */
+  readonly pattern: string
+  readonly optionStringIndices: Map<number, OptionTuple>
+  readonly namespace: Namespace
+  readonly seenActions: Set<Action>
+  readonly extras: string[]
+  /** Positionals not consumed yet (consumePositionals removes from the front). */
+  readonly positionals: Action[]
+}
+
 export interface ParserOptions {
   prog: string
   usage?: string | null
@@ -229,19 +122,6 @@ export interface ParserOptions {
   epilog?: string | null
   addHelp?: boolean
   allowAbbrev?: boolean
-}
-
-/** Terminal width used by the help formatter (Python: COLUMNS or the tty, else 80). */
-let formatterColumns = 80
-
-export function withColumns<T>(columns: number, fn: () => T): T {
-  const saved = formatterColumns
-  formatterColumns = columns
-  try {
-    return fn()
-  } finally {
-    formatterColumns = saved
-  }
 }
 
 export class ArgumentParser {
@@ -282,81 +162,21 @@ export class ArgumentParser {
     for (const [k, v] of Object.entries(values)) this.defaults.set(k, v)
   }
 
-  /**
-   * add_argument(*names, **spec). Names starting with '-' make an optional
-   * (dest from the first long name); a single bare name makes a positional.
-   */
+  /** add_argument(*names, **spec); see namesToDest and actionBehaviour. */
   addArgument(names: string[], spec: ArgumentSpec = {}, group?: ArgumentGroup): Action {
-    const first = names[0] as string
-    let optionStrings: string[]
-    let dest: string | Suppress
-    if (names.length === 1 && !first.startsWith('-')) {
-      optionStrings = []
-      dest = first
-      if (spec.dest !== undefined) throw new Error('dest supplied twice for positional argument')
-    } else {
-      optionStrings = [...names]
-      if (spec.dest !== undefined) dest = spec.dest
-      else {
-        const long = names.find((n) => n.startsWith('--')) ?? first
-        dest = long.replace(/^-+/, '').replace(/-/g, '_')
-      }
-    }
-    const kind = spec.action ?? 'store'
-    let nargs: Nargs = spec.nargs === undefined ? null : spec.nargs
-    let call: ActionCall
-    let def: Value | Suppress | undefined = spec.default
-    let help = spec.help
-    let constValue: Value | undefined = spec.const
-    if (kind === 'store') {
-      call = (_p, ns, values) => {
-        if (dest !== SUPPRESS) ns.set(dest, values)
-      }
-    } else if (kind === 'store_true' || kind === 'store_false' || kind === 'store_const') {
-      nargs = 0
-      if (kind === 'store_true') {
-        constValue = true
-        if (def === undefined) def = false
-      } else if (kind === 'store_false') {
-        constValue = false
-        if (def === undefined) def = true
-      }
-      const c = constValue ?? null
-      call = (_p, ns) => {
-        if (dest !== SUPPRESS) ns.set(dest, c)
-      }
-    } else if (kind === 'help') {
-      nargs = 0
-      if (spec.dest === undefined) dest = SUPPRESS
-      if (def === undefined) def = SUPPRESS
-      call = (p) => {
-        throw new ParserExit(0, p.formatHelp(), '')
-      }
-    } else if (kind === 'version') {
-      nargs = 0
-      if (spec.dest === undefined) dest = SUPPRESS
-      if (def === undefined) def = SUPPRESS
-      if (help === undefined) help = "show program's version number and exit"
-      const version = spec.version ?? ''
-      call = () => {
-        const f = new HelpFormatter('', formatterColumns)
-        f.addText(version)
-        throw new ParserExit(0, f.formatHelp(), '')
-      }
-    } else {
-      call = kind
-    }
+    const { optionStrings, dest } = namesToDest(names, spec)
+    const b = actionBehaviour(spec, dest)
     const action = new Action(
       optionStrings,
       {
         ...spec,
-        dest,
-        nargs,
-        ...(def !== undefined ? { default: def } : {}),
-        ...(constValue !== undefined ? { const: constValue } : {}),
-        ...(help !== undefined ? { help } : {}),
+        dest: b.dest,
+        nargs: b.nargs,
+        ...(b.def !== undefined ? { default: b.def } : {}),
+        ...(b.constValue !== undefined ? { const: b.constValue } : {}),
+        ...(b.help !== undefined ? { help: b.help } : {}),
       },
-      call,
+      b.call,
     )
     this.addAction(action, group)
     return action
@@ -369,7 +189,7 @@ export class ArgumentParser {
       group = this.addArgumentGroup(opts.title ?? 'subcommands', opts.description ?? null)
     }
     // prog prefix: this parser's usage restricted to its positionals, without "usage: "
-    const f = new HelpFormatter(this.prog, formatterColumns)
+    const f = new HelpFormatter(this.prog, currentColumns())
     const prog = f
       .formatUsageText(
         this.usage,
@@ -409,7 +229,7 @@ export class ArgumentParser {
   }
 
   parseKnownArgs(args: readonly string[], ns: Namespace | null): [Namespace, string[]] {
-    const namespace: Namespace = ns ?? new Map()
+    const namespace: Namespace = ns ?? new Map<string, unknown>()
     for (const action of this.actions) {
       if (action.dest !== SUPPRESS && !namespace.has(action.dest) && action.default !== SUPPRESS) {
         namespace.set(action.dest, action.default)
@@ -432,6 +252,43 @@ export class ArgumentParser {
   }
 
   private parseKnownArgsInner(argStrings: string[], namespace: Namespace): string[] {
+    const { optionStringIndices, pattern } = this.classifyArgs(argStrings)
+    const run: ParseRun = {
+      argStrings,
+      pattern,
+      optionStringIndices,
+      namespace,
+      seenActions: new Set<Action>(),
+      extras: [],
+      positionals: this.actions.filter((a) => a.optionStrings.length === 0),
+    }
+    let startIndex = 0
+    const optionIndices = [...optionStringIndices.keys()]
+    const maxOptionStringIndex = optionIndices.length > 0 ? Math.max(...optionIndices) : -1
+    while (startIndex <= maxOptionStringIndex) {
+      const nextOptionStringIndex = Math.min(...optionIndices.filter((i) => i >= startIndex))
+      if (startIndex !== nextOptionStringIndex) {
+        const positionalsEnd = this.consumePositionals(run, startIndex)
+        if (positionalsEnd > startIndex) {
+          startIndex = positionalsEnd
+          continue
+        }
+        startIndex = positionalsEnd
+      }
+      if (!optionStringIndices.has(startIndex)) {
+        run.extras.push(...argStrings.slice(startIndex, nextOptionStringIndex))
+        startIndex = nextOptionStringIndex
+      }
+      startIndex = this.consumeOptional(run, startIndex)
+    }
+    const stopIndex = this.consumePositionals(run, startIndex)
+    run.extras.push(...argStrings.slice(stopIndex))
+    this.checkRequiredAndConvertDefaults(run)
+    return run.extras
+  }
+
+  /** Each arg as 'O' (an option string), 'A' (an argument) or '-' (the `--` marker). */
+  private classifyArgs(argStrings: string[]): { optionStringIndices: Map<number, OptionTuple>; pattern: string } {
     const optionStringIndices = new Map<number, OptionTuple>()
     const patternParts: string[] = []
     for (let i = 0; i < argStrings.length; i++) {
@@ -448,97 +305,77 @@ export class ArgumentParser {
         patternParts.push('O')
       }
     }
-    const pattern = patternParts.join('')
-    const seenActions = new Set<Action>()
-    const extras: string[] = []
+    return { optionStringIndices, pattern: patternParts.join('') }
+  }
 
-    const takeAction = (action: Action, argumentStrings: string[], optionString: string | null = null): void => {
-      seenActions.add(action)
-      const values = this.getValues(action, argumentStrings)
-      if (values !== SUPPRESS) action.call(this, namespace, values, optionString)
-    }
+  private takeAction(run: ParseRun, action: Action, argumentStrings: string[], optionString: string | null = null): void {
+    run.seenActions.add(action)
+    const values = this.getValues(action, argumentStrings)
+    if (values !== SUPPRESS) action.call(this, run.namespace, values, optionString)
+  }
 
-    const consumeOptional = (startIndex: number): number => {
-      let [action, optionString, explicitArg] = optionStringIndices.get(startIndex) as OptionTuple
-      const actionTuples: Array<[Action, string[], string]> = []
-      let stop: number
-      for (;;) {
-        if (action === null) {
-          extras.push(argStrings[startIndex] as string)
-          return startIndex + 1
-        }
-        if (explicitArg !== null) {
-          const argCount = this.matchArgument(action, 'A')
-          const chars = '-'
-          if (argCount === 0 && !chars.includes(optionString[1] as string) && explicitArg !== '') {
-            actionTuples.push([action, [], optionString])
-            optionString = (optionString[0] as string) + (explicitArg[0] as string)
-            const newExplicit = explicitArg.slice(1) || null
-            const next = this.optionStringActions.get(optionString)
-            if (next !== undefined) {
-              action = next
-              explicitArg = newExplicit
-            } else {
-              throw new ArgumentError(action, `ignored explicit argument ${pyRepr(explicitArg)}`)
-            }
-          } else if (argCount === 1) {
-            stop = startIndex + 1
-            actionTuples.push([action, [explicitArg], optionString])
-            break
+  /** The option at startIndex with its arguments (and `-xyz` short-flag runs); returns the next index. */
+  private consumeOptional(run: ParseRun, startIndex: number): number {
+    let [action, optionString, explicitArg] = run.optionStringIndices.get(startIndex) as OptionTuple
+    const actionTuples: Array<[Action, string[], string]> = []
+    let stop: number
+    for (;;) {
+      if (action === null) {
+        run.extras.push(run.argStrings[startIndex] as string)
+        return startIndex + 1
+      }
+      if (explicitArg !== null) {
+        const argCount = this.matchArgument(action, 'A')
+        const chars = '-'
+        if (argCount === 0 && !chars.includes(optionString[1] as string) && explicitArg !== '') {
+          actionTuples.push([action, [], optionString])
+          optionString = (optionString[0] as string) + (explicitArg[0] as string)
+          const newExplicit = explicitArg.slice(1) || null
+          const next = this.optionStringActions.get(optionString)
+          if (next !== undefined) {
+            action = next
+            explicitArg = newExplicit
           } else {
             throw new ArgumentError(action, `ignored explicit argument ${pyRepr(explicitArg)}`)
           }
-        } else {
-          const start = startIndex + 1
-          const argCount = this.matchArgument(action, pattern.slice(start))
-          stop = start + argCount
-          actionTuples.push([action, argStrings.slice(start, stop), optionString])
+        } else if (argCount === 1) {
+          stop = startIndex + 1
+          actionTuples.push([action, [explicitArg], optionString])
           break
+        } else {
+          throw new ArgumentError(action, `ignored explicit argument ${pyRepr(explicitArg)}`)
         }
+      } else {
+        const start = startIndex + 1
+        const argCount = this.matchArgument(action, run.pattern.slice(start))
+        stop = start + argCount
+        actionTuples.push([action, run.argStrings.slice(start, stop), optionString])
+        break
       }
-      for (const [a, args, os] of actionTuples) takeAction(a, args, os)
-      return stop
     }
+    for (const [a, args, os] of actionTuples) this.takeAction(run, a, args, os)
+    return stop
+  }
 
-    const positionals = this.actions.filter((a) => a.optionStrings.length === 0)
-
-    const consumePositionals = (startIndex: number): number => {
-      const argCounts = this.matchArgumentsPartial(positionals, pattern.slice(startIndex))
-      for (let k = 0; k < argCounts.length; k++) {
-        const count = argCounts[k] as number
-        const args = argStrings.slice(startIndex, startIndex + count)
-        startIndex += count
-        takeAction(positionals[k] as Action, args)
-      }
-      positionals.splice(0, argCounts.length)
-      return startIndex
+  /** As many of the remaining positionals as match from startIndex; returns the next index. */
+  private consumePositionals(run: ParseRun, startIndex: number): number {
+    const argCounts = this.matchArgumentsPartial(run.positionals, run.pattern.slice(startIndex))
+    for (let k = 0; k < argCounts.length; k++) {
+      const count = argCounts[k] as number
+      const args = run.argStrings.slice(startIndex, startIndex + count)
+      startIndex += count
+      this.takeAction(run, run.positionals[k] as Action, args)
     }
+    run.positionals.splice(0, argCounts.length)
+    return startIndex
+  }
 
-    let startIndex = 0
-    const optionIndices = [...optionStringIndices.keys()]
-    const maxOptionStringIndex = optionIndices.length > 0 ? Math.max(...optionIndices) : -1
-    while (startIndex <= maxOptionStringIndex) {
-      const nextOptionStringIndex = Math.min(...optionIndices.filter((i) => i >= startIndex))
-      if (startIndex !== nextOptionStringIndex) {
-        const positionalsEnd = consumePositionals(startIndex)
-        if (positionalsEnd > startIndex) {
-          startIndex = positionalsEnd
-          continue
-        }
-        startIndex = positionalsEnd
-      }
-      if (!optionStringIndices.has(startIndex)) {
-        extras.push(...argStrings.slice(startIndex, nextOptionStringIndex))
-        startIndex = nextOptionStringIndex
-      }
-      startIndex = consumeOptional(startIndex)
-    }
-    const stopIndex = consumePositionals(startIndex)
-    extras.push(...argStrings.slice(stopIndex))
-
+  /** Missing required arguments are an error; unseen string defaults go through `type`. */
+  private checkRequiredAndConvertDefaults(run: ParseRun): void {
+    const { namespace } = run
     const required: string[] = []
     for (const action of this.actions) {
-      if (seenActions.has(action)) continue
+      if (run.seenActions.has(action)) continue
       if (action.required) required.push(actionName(action) as string)
       else if (
         typeof action.default === 'string' &&
@@ -550,7 +387,6 @@ export class ArgumentParser {
       }
     }
     if (required.length > 0) this.error(`the following arguments are required: ${required.join(', ')}`)
-    return extras
   }
 
   private parseOptional(arg: string): OptionTuple | null {
@@ -709,13 +545,13 @@ export class ArgumentParser {
   // ------------------------------------------------------------------ output
 
   formatUsage(): string {
-    const f = new HelpFormatter(this.prog, formatterColumns)
+    const f = new HelpFormatter(this.prog, currentColumns())
     f.addUsage(this.usage, this.actions)
     return f.formatHelp()
   }
 
   formatHelp(): string {
-    const f = new HelpFormatter(this.prog, formatterColumns)
+    const f = new HelpFormatter(this.prog, currentColumns())
     f.addUsage(this.usage, this.actions)
     f.addText(this.description)
     for (const group of this.actionGroups) {
@@ -736,250 +572,77 @@ export class ArgumentParser {
 
 // ---------------------------------------------------------------- HelpFormatter
 
-interface Section {
-  parent: Section | null
-  heading: string | null
-  items: Array<() => string>
+/**
+ * add_argument's names: starting with '-' they make an optional (dest from the
+ * first long name); a single bare name makes a positional.
+ */
+function namesToDest(names: string[], spec: ArgumentSpec): { optionStrings: string[]; dest: string | Suppress } {
+  const first = names[0] as string
+  if (names.length === 1 && !first.startsWith('-')) {
+    if (spec.dest !== undefined) throw new Error('dest supplied twice for positional argument')
+    return { optionStrings: [], dest: first }
+  }
+  if (spec.dest !== undefined) return { optionStrings: [...names], dest: spec.dest }
+  const long = names.find((n) => n.startsWith('--')) ?? first
+  return { optionStrings: [...names], dest: long.replace(/^-+/, '').replace(/-/g, '_') }
 }
 
-const USAGE_PART = /\(.*?\)+(?=\s|$)|\[.*?\]+(?=\s|$)|\S+/g
+interface ActionBehaviour {
+  call: ActionCall
+  dest: string | Suppress
+  nargs: Nargs
+  def: Value | Suppress | undefined
+  help: string | null | Suppress | undefined
+  constValue: Value | undefined
+}
 
-export class HelpFormatter {
-  private readonly width: number
-  private readonly maxHelpPosition: number
-  private readonly indentIncrement = 2
-  private currentIndent = 0
-  private actionMaxLength = 0
-  private readonly root: Section = { parent: null, heading: null, items: [] }
-  private current: Section = this.root
-
-  constructor(
-    private readonly prog: string,
-    columns: number,
-  ) {
-    this.width = columns - 2
-    this.maxHelpPosition = Math.min(24, Math.max(this.width - 20, this.indentIncrement * 2))
+/** What `action=` means: the call to make and the nargs/default/const/help it implies. */
+function actionBehaviour(spec: ArgumentSpec, dest: string | Suppress): ActionBehaviour {
+  const kind = spec.action ?? 'store'
+  const b: ActionBehaviour = {
+    call: () => {},
+    dest,
+    nargs: spec.nargs === undefined ? null : spec.nargs,
+    def: spec.default,
+    help: spec.help,
+    constValue: spec.const,
   }
-
-  private indent(): void {
-    this.currentIndent += this.indentIncrement
-  }
-  private dedent(): void {
-    this.currentIndent -= this.indentIncrement
-  }
-
-  private formatSection(section: Section): string {
-    if (section.parent !== null) this.indent()
-    const itemHelp = section.items.map((f) => f()).join('')
-    if (section.parent !== null) this.dedent()
-    if (itemHelp === '') return ''
-    const heading = section.heading !== null ? `${' '.repeat(this.currentIndent)}${section.heading}:\n` : ''
-    return `\n${heading}${itemHelp}\n`
-  }
-
-  startSection(heading: string | null): void {
-    this.indent()
-    const section: Section = { parent: this.current, heading, items: [] }
-    this.current.items.push(() => this.formatSection(section))
-    this.current = section
-  }
-
-  endSection(): void {
-    this.current = this.current.parent as Section
-    this.dedent()
-  }
-
-  addText(text: string | null): void {
-    if (text !== null) this.current.items.push(() => this.formatText(text))
-  }
-
-  addUsage(usage: string | null, actions: Action[], prefix: string | null = null): void {
-    this.current.items.push(() => this.formatUsageText(usage, actions, prefix))
-  }
-
-  addArguments(actions: Action[]): void {
-    for (const action of actions) {
-      if (action.help === SUPPRESS) continue
-      const invocations = [this.formatActionInvocation(action)]
-      this.indent()
-      for (const sub of action.subactions()) invocations.push(this.formatActionInvocation(sub))
-      this.dedent()
-      const len = Math.max(...invocations.map((s) => s.length)) + this.currentIndent
-      this.actionMaxLength = Math.max(this.actionMaxLength, len)
-      this.current.items.push(() => this.formatAction(action))
+  if (kind === 'store') {
+    b.call = (_p, ns, values) => {
+      if (dest !== SUPPRESS) ns.set(dest, values)
     }
-  }
-
-  formatHelp(): string {
-    let help = this.formatSection(this.root)
-    if (help !== '') {
-      help = help.replace(/\n\n\n+/g, '\n\n')
-      help = help.replace(/^\n+|\n+$/g, '') + '\n'
+  } else if (kind === 'store_true' || kind === 'store_false' || kind === 'store_const') {
+    b.nargs = 0
+    if (kind === 'store_true') {
+      b.constValue = true
+      if (b.def === undefined) b.def = false
+    } else if (kind === 'store_false') {
+      b.constValue = false
+      if (b.def === undefined) b.def = true
     }
-    return help
-  }
-
-  formatUsageText(usage: string | null, actions: Action[], prefix: string | null = null): string {
-    const pre = prefix ?? 'usage: '
-    let text: string
-    if (usage !== null) text = usage.replace(/%\(prog\)s/g, this.prog)
-    else if (actions.length === 0) text = this.prog
-    else {
-      const prog = this.prog
-      const optionals = actions.filter((a) => a.optionStrings.length > 0)
-      const positionals = actions.filter((a) => a.optionStrings.length === 0)
-      const actionUsage = this.formatActionsUsage([...optionals, ...positionals])
-      text = [prog, actionUsage].filter((s) => s !== '').join(' ')
-      const textWidth = this.width - this.currentIndent
-      if (pre.length + text.length > textWidth) {
-        const optParts = this.formatActionsUsage(optionals).match(USAGE_PART) ?? []
-        const posParts = this.formatActionsUsage(positionals).match(USAGE_PART) ?? []
-        const getLines = (parts: string[], indent: string, pfx: string | null = null): string[] => {
-          const lines: string[] = []
-          let line: string[] = []
-          let lineLen = pfx !== null ? pfx.length - 1 : indent.length - 1
-          for (const part of parts) {
-            if (lineLen + 1 + part.length > textWidth && line.length > 0) {
-              lines.push(indent + line.join(' '))
-              line = []
-              lineLen = indent.length - 1
-            }
-            line.push(part)
-            lineLen += part.length + 1
-          }
-          if (line.length > 0) lines.push(indent + line.join(' '))
-          if (pfx !== null) lines[0] = (lines[0] as string).slice(indent.length)
-          return lines
-        }
-        let lines: string[]
-        if (pre.length + prog.length <= 0.75 * textWidth) {
-          const indent = ' '.repeat(pre.length + prog.length + 1)
-          if (optParts.length > 0) {
-            lines = getLines([prog, ...optParts], indent, pre)
-            lines.push(...getLines(posParts, indent))
-          } else if (posParts.length > 0) {
-            lines = getLines([prog, ...posParts], indent, pre)
-          } else lines = [prog]
-        } else {
-          const indent = ' '.repeat(pre.length)
-          const parts = [...optParts, ...posParts]
-          lines = getLines(parts, indent)
-          if (lines.length > 1) {
-            lines = [...getLines(optParts, indent), ...getLines(posParts, indent)]
-          }
-          lines = [prog, ...lines]
-        }
-        text = lines.join('\n')
+    const c = b.constValue ?? null
+    b.call = (_p, ns) => {
+      if (dest !== SUPPRESS) ns.set(dest, c)
+    }
+  } else if (kind === 'help' || kind === 'version') {
+    b.nargs = 0
+    if (spec.dest === undefined) b.dest = SUPPRESS
+    if (b.def === undefined) b.def = SUPPRESS
+    if (kind === 'help') {
+      b.call = (p) => {
+        throw new ParserExit(0, p.formatHelp(), '')
       }
-    }
-    return `${pre}${text}\n\n`
-  }
-
-  private formatActionsUsage(actions: Action[]): string {
-    const parts: string[] = []
-    for (const action of actions) {
-      if (action.help === SUPPRESS) continue
-      if (action.optionStrings.length === 0) {
-        parts.push(this.formatArgs(action, action.dest === SUPPRESS ? '' : action.dest))
-      } else {
-        const optionString = action.optionStrings[0] as string
-        let part: string
-        if (action.nargs === 0) part = action.formatUsage()
-        else part = `${optionString} ${this.formatArgs(action, defaultOptionalMetavar(action))}`
-        if (!action.required) part = `[${part}]`
-        parts.push(part)
-      }
-    }
-    let text = parts.join(' ')
-    text = text.replace(/([[(]) /g, '$1')
-    text = text.replace(/ ([\])])/g, '$1')
-    text = text.replace(/[[(] *[\])]/g, '')
-    text = text.replace(/\(([^|]*)\)/g, '$1')
-    return text.trim()
-  }
-
-  private formatText(text: string): string {
-    const t = text.includes('%(prog)') ? text.replace(/%\(prog\)s/g, this.prog) : text
-    const textWidth = Math.max(this.width - this.currentIndent, 11)
-    const indent = ' '.repeat(this.currentIndent)
-    return fillText(t, textWidth, indent) + '\n\n'
-  }
-
-  private formatAction(action: Action): string {
-    const helpPosition = Math.min(this.actionMaxLength + 2, this.maxHelpPosition)
-    const helpWidth = Math.max(this.width - helpPosition, 11)
-    const actionWidth = helpPosition - this.currentIndent - 2
-    let header = this.formatActionInvocation(action)
-    const help = action.help === SUPPRESS ? null : action.help
-    let indentFirst = 0
-    const pad = ' '.repeat(this.currentIndent)
-    if (!help) header = `${pad}${header}\n`
-    else if (header.length <= actionWidth) {
-      header = `${pad}${header.padEnd(actionWidth)}  `
-      indentFirst = 0
     } else {
-      header = `${pad}${header}\n`
-      indentFirst = helpPosition
-    }
-    const parts = [header]
-    if (help && help.trim() !== '') {
-      const lines = splitLines(help, helpWidth)
-      if (lines.length > 0) {
-        parts.push(`${' '.repeat(indentFirst)}${lines[0] as string}\n`)
-        for (const line of lines.slice(1)) parts.push(`${' '.repeat(helpPosition)}${line}\n`)
+      if (b.help === undefined) b.help = "show program's version number and exit"
+      const version = spec.version ?? ''
+      b.call = () => {
+        const f = new HelpFormatter('', currentColumns())
+        f.addText(version)
+        throw new ParserExit(0, f.formatHelp(), '')
       }
-    } else if (!header.endsWith('\n')) parts.push('\n')
-    this.indent()
-    for (const sub of action.subactions()) parts.push(this.formatAction(sub))
-    this.dedent()
-    return parts.join('')
-  }
-
-  private formatActionInvocation(action: Action): string {
-    if (action.optionStrings.length === 0) {
-      return this.metavar(action, action.dest === SUPPRESS ? '' : action.dest)
     }
-    if (action.nargs === 0) return action.optionStrings.join(', ')
-    const args = this.formatArgs(action, defaultOptionalMetavar(action))
-    return action.optionStrings.map((s) => `${s} ${args}`).join(', ')
+  } else {
+    b.call = kind
   }
-
-  private metavar(action: Action, defaultMetavar: string): string {
-    if (action.metavar !== null) return action.metavar
-    if (action.choices !== null) return `{${action.choices.join(',')}}`
-    return defaultMetavar
-  }
-
-  private formatArgs(action: Action, defaultMetavar: string): string {
-    const m = this.metavar(action, defaultMetavar)
-    switch (action.nargs) {
-      case null:
-        return m
-      case '?':
-        return `[${m}]`
-      case '*':
-        return `[${m} ...]`
-      case 'PARSER':
-        return `${m} ...`
-      case 0:
-        return ''
-    }
-  }
-}
-
-function defaultOptionalMetavar(action: Action): string {
-  return action.dest === SUPPRESS ? '' : action.dest.toUpperCase()
-}
-
-const ASCII_WS_RUN = /[ \t\n\r\f\v]+/g
-
-function splitLines(text: string, width: number): string[] {
-  return wrap(text.replace(ASCII_WS_RUN, ' ').replace(/^ | $/g, ''), width)
-}
-
-function fillText(text: string, width: number, indent: string): string {
-  const t = text.replace(ASCII_WS_RUN, ' ').replace(/^ | $/g, '')
-  return wrap(t, width - indent.length > 0 ? width - indent.length : 1)
-    .map((l) => indent + l)
-    .join('\n')
+  return b
 }

@@ -16,28 +16,15 @@ import {
   type TypeFunc,
   type Value,
 } from './argv-argparse.js'
+import { DB_ACTIONS, type DbAction } from './db-actions.js'
 import { exitCodesHelp } from './exit-codes.js'
 import { versionText } from './tool-version.js'
 
 /** The glance-manage whose command line this one reproduces (Debian's Zed). */
 export const GLANCE_VERSION = '25.1.0'
 
-export const DB_ACTIONS = [
-  'check',
-  'contract',
-  'expand',
-  'export_metadefs',
-  'load_metadefs',
-  'migrate',
-  'purge',
-  'purge_images_table',
-  'sync',
-  'unload_metadefs',
-  'upgrade',
-  'version',
-  'version_control',
-] as const
-export type DbAction = (typeof DB_ACTIONS)[number]
+// In their own file so that exit-codes.ts can key on them without importing this one.
+export { DB_ACTIONS, type DbAction } from './db-actions.js'
 
 /** First docstring line of each DbCommands method (what master's action list prints). */
 export const DB_ACTION_SUMMARIES: Readonly<Record<DbAction, string>> = {
@@ -333,7 +320,7 @@ function pushSource(kind: 'file' | 'dir'): ActionCall {
       const dirs = (ns.get(NS_CONFIG_DIRS) as string[] | undefined) ?? []
       dirs.push(value as string)
       ns.set(NS_CONFIG_DIRS, dirs)
-      ns.set('config_dir', value as string)
+      ns.set('config_dir', value)
     }
   }
 }

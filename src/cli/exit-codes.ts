@@ -1,4 +1,4 @@
-import type { DbAction } from './argv-spec.js'
+import type { DbAction } from './db-actions.js'
 
 /** Every action: the codes argparse and our own refusals use. */
 const errors = (also = '') => `1 error (one line on stderr; nothing changed when refused before starting)${also}; 2 usage error`

@@ -179,7 +179,7 @@ function asksForJson(argv: readonly string[]): boolean {
   const flag = /^--f(?:o(?:r(?:m(?:at?)?)?)?)?$/
   return argv.some((arg, i) => {
     const [name, value] = arg.includes('=') ? arg.split('=', 2) : [arg, argv[i + 1]]
-    return flag.test(name!) && value === 'json'
+    return flag.test(name) && value === 'json'
   })
 }
 

@@ -149,8 +149,7 @@ export abstract class BaseCompiler {
   }
 
   protected execute(sql: import('../ops/operations.js').DialectSql, params: readonly unknown[]): Statement[] {
-    const own = sql[this.name] ?? sql.all
-    if (own === undefined) return []
+    const own = 'all' in sql ? sql.all : sql[this.name]
     const texts = typeof own === 'string' ? [own] : own
     return texts.map((text) => statement(text, params))
   }

@@ -2,8 +2,8 @@ import type { DialectName } from '../ops/dialect-name.js'
 import type { SchemaModel } from '../ops/schema-model.js'
 import type { BaseCompiler } from './base-compiler.js'
 import type { Connection } from './connection.js'
-import type { Database } from '../engine/database.js'
 import type { SchemaConventions } from './expected-schema.js'
+import type { SchemaSnapshot } from './introspect.js'
 import type { LockWaitBound } from './lock-wait.js'
 import type { ProgressJournal } from './progress-journal.js'
 
@@ -61,4 +61,18 @@ export interface Dialect {
   cancelRunning(db: Database): Promise<void>
   /** Names of the tables in the connected database/schema. */
   tableNames(conn: Connection): Promise<string[]>
+  /** Reads the schema of the connected database/schema (see SchemaSnapshot for the conventions). */
+  introspect(conn: Connection): Promise<SchemaSnapshot>
+}
+
+/**
+ * An open connection together with the dialect that speaks to it. Declared
+ * beside Dialect, whose members may take one, so that neither file imports the other.
+ */
+export interface Database {
+  readonly conn: Connection
+  readonly dialect: Dialect
+  /** A second session, for work that must not share the first one (lock heartbeats). */
+  openAnother: () => Promise<Connection>
+  close(): Promise<void>
 }

@@ -1,8 +1,4 @@
-import type { Database } from '../engine/database.js'
-import type { DialectName } from './connection.js'
-import { introspectMysql } from './mysql/mysql-introspector.js'
-import { introspectPostgresql } from './postgresql/postgresql-introspector.js'
-import { introspectSqlite } from './sqlite/sqlite-introspector.js'
+import type { Connection, DialectName } from './connection.js'
 
 /**
  * A structural, dialect-normalised picture of a database schema, in the
@@ -94,16 +90,19 @@ export interface EnumSnapshot {
 /** Tables that belong to glance-manage itself, not to Glance's schema. */
 export const OWN_TABLES: readonly string[] = ['glance_manage_lock', 'glance_manage_progress']
 
-/** Reads the schema of the connected database (current schema on PostgreSQL). */
-export async function introspect(db: Database): Promise<SchemaSnapshot> {
-  switch (db.dialect.name) {
-    case 'sqlite':
-      return introspectSqlite(db.conn)
-    case 'postgresql':
-      return introspectPostgresql(db.conn)
-    case 'mysql':
-      return introspectMysql(db.conn)
-  }
+/**
+ * What `introspect` needs of a Database: its connection and a dialect that
+ * reads a schema (spelled out here so that this file, which every
+ * introspector imports, imports neither the Dialect nor the Database).
+ */
+export interface Introspectable {
+  readonly conn: Connection
+  readonly dialect: { introspect(conn: Connection): Promise<SchemaSnapshot> }
+}
+
+/** Reads the schema of the connected database (current schema on PostgreSQL), through its dialect. */
+export async function introspect(db: Introspectable): Promise<SchemaSnapshot> {
+  return db.dialect.introspect(db.conn)
 }
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)

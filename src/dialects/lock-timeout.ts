@@ -1,4 +1,4 @@
-import { CommandError } from '../engine/errors.js'
+import { CommandError } from './command-error.js'
 
 export class LockTimeoutError extends CommandError {
   override name = 'LockTimeoutError'

@@ -72,7 +72,7 @@ export interface KeysetUpdate {
 
 export interface BatchEvents {
   onBatch?(rows: number, ms: number): void
-  onRetry?(attempt: number, waitMs: number, reason: string): void
+  onRetry?: (attempt: number, waitMs: number, reason: string) => void
 }
 
 export interface BatchOptions extends BatchEvents {

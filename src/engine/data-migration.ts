@@ -7,7 +7,7 @@ import type { EventSink } from './events.js'
 export interface DataMigrationContext {
   readonly conn: Connection
   /** Applies a keyset UPDATE in time-sized batches, each its own transaction; returns rows changed. */
-  updateByKeyRanges(update: KeysetUpdate): Promise<number>
+  updateByKeyRanges: (update: KeysetUpdate) => Promise<number>
 }
 
 /**

@@ -1,11 +1,2 @@
-import type { Connection } from '../dialects/connection.js'
-import type { Dialect } from '../dialects/dialect.js'
-
-/** An open connection together with the dialect that speaks to it. */
-export interface Database {
-  readonly conn: Connection
-  readonly dialect: Dialect
-  /** A second session, for work that must not share the first one (lock heartbeats). */
-  openAnother(): Promise<Connection>
-  close(): Promise<void>
-}
+// The Database type lives with the dialects, which need it too (a lower layer never imports a higher one).
+export type { Database } from '../dialects/dialect.js'

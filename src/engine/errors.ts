@@ -1,17 +1,7 @@
-/**
- * An error whose message is meant for the operator as it stands: the CLI
- * prints it as one line and exits non-zero. Anything else is a bug or a
- * database failure and is reported with its class.
- */
-export class CommandError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message)
-    this.name = 'CommandError'
-  }
-}
+import { CommandError } from '../dialects/command-error.js'
+
+// CommandError lives with the dialects, which raise it too; re-exported for the layers above.
+export { CommandError }
 
 /** A revision identifier that does not resolve (Alembic's wording kept for scripts that grep it). */
 export class RevisionError extends CommandError {

@@ -55,7 +55,7 @@ export async function readHeads(conn: Connection, dialect: Dialect): Promise<str
     }
   }
   const repeated = heads.find((head, index) => heads.indexOf(head) !== index)
-  if (repeated !== undefined) throw new VersionTableError(`it lists ${repeated} twice`)
+  if (repeated !== undefined) throw new VersionTableError(`it lists ${String(repeated)} twice`)
   return heads as string[]
 }
 

@@ -1,4 +1,5 @@
 import type { Column, Index, ServerDefault, Table } from './column-types.js'
+import type { DialectName } from './dialect-name.js'
 
 /** What a revision asks for, as plain data; a dialect compiles it into statements. */
 export type Operation =
@@ -20,14 +21,10 @@ export type Operation =
   | { readonly kind: 'execute'; readonly sql: DialectSql; readonly params?: readonly unknown[] }
 
 /**
- * Literal SQL for data changes, triggers and the like. `all` is used where a
- * dialect has no entry of its own; a dialect with neither runs nothing.
+ * Literal SQL for data changes, triggers and the like: one text for every
+ * dialect, or an entry for each, so that a dialect without one is a compile
+ * error rather than a silent no-op (`[]` runs nothing there, on purpose).
  */
-export interface DialectSql {
-  readonly all?: string
-  readonly sqlite?: string | readonly string[]
-  readonly postgresql?: string | readonly string[]
-  readonly mysql?: string | readonly string[]
-}
+export type DialectSql = { readonly all: string } | Readonly<Record<DialectName, string | readonly string[]>>
 
 export type AlterColumn = Extract<Operation, { kind: 'alterColumn' }>

@@ -98,7 +98,7 @@ export class SchemaModel {
     const table = 'table' in op && typeof op.table === 'string' ? op.table : op.kind === 'createIndex' ? op.index.table : undefined
     if (op.kind === 'execute') {
       // A trigger a revision drops must not come back with a later rebuild.
-      const texts = Object.values(op.sql).flat() as string[]
+      const texts: string[] = Object.values<string | readonly string[]>(op.sql).flat()
       const dropped = new Set(texts.flatMap((t) => [...t.matchAll(/DROP\s+TRIGGER\s+(?:IF\s+EXISTS\s+)?["`]?(\w+)/gi)].map((m) => m[1]!)))
       for (const [name, extras] of this.#extras) {
         this.#extras.set(name, { ...extras, triggers: extras.triggers.filter((t) => !dropped.has(t.name)) })

@@ -3,6 +3,7 @@ import type { Dialect } from '../dialect.js'
 import { MysqlCompiler } from './mysql-compiler.js'
 import { leaseHeld, LOCK_TABLE, withLeaseLock } from './mysql-lease-lock.js'
 import { mysqlConventions } from './mysql-conventions.js'
+import { introspectMysql } from './mysql-introspector.js'
 import { mysqlProgressJournal, PROGRESS_TABLE } from './mysql-progress-journal.js'
 
 /** `mariadb`: the server is MariaDB (Galera included), whose DDL can be guarded with IF [NOT] EXISTS. */
@@ -11,6 +12,7 @@ export function mysqlDialect(openAnother: () => Promise<Connection>, options: { 
     name: 'mysql',
     compiler: new MysqlCompiler({ guarded: options.mariadb }),
     conventions: mysqlConventions,
+    introspect: introspectMysql,
     transactionalDdl: false,
     progress: mysqlProgressJournal,
     // lock_wait_timeout bounds metadata-lock waits, which is what DDL waits on; whole seconds.

@@ -82,7 +82,7 @@ export async function openPostgresql(target: PostgresqlTarget): Promise<Connecti
     getTypeParser(oid: number, format?: 'text' | 'binary') {
       // Keep naive timestamps and bigints as text: Glance stores naive UTC.
       if (oid === TIMESTAMP_WITHOUT_TIME_ZONE || oid === INT8) return (value: string) => value
-      return pgModule.types.getTypeParser(oid, format)
+      return pgModule.types.getTypeParser(oid, format) as (value: string) => unknown
     },
   }
   const client = new pgModule.Client({
@@ -93,7 +93,7 @@ export async function openPostgresql(target: PostgresqlTarget): Promise<Connecti
     database: target.database,
     connectionTimeoutMillis: target.connectTimeoutMs,
     application_name: 'glance-manage',
-    types: types as pg.CustomTypesConfig,
+    types: types,
     ...(target.options.sslmode === 'require' ? { ssl: { rejectUnauthorized: false } } : {}),
   })
   // An idle client's socket error would otherwise crash the process.

@@ -3,6 +3,7 @@ import type { Dialect } from '../dialect.js'
 import { LockTimeoutError } from '../lock-timeout.js'
 import { PostgresqlCompiler } from './postgresql-compiler.js'
 import { postgresqlConventions } from './postgresql-conventions.js'
+import { introspectPostgresql } from './postgresql-introspector.js'
 
 /** Any fixed 64-bit key; "glance-manage" hashed, so other tools are unlikely to pick it. */
 export const LOCK_KEY = '7305962771434108228'
@@ -14,6 +15,7 @@ export const postgresqlDialect: Dialect = {
   name: 'postgresql',
   compiler: new PostgresqlCompiler(),
   conventions: postgresqlConventions,
+  introspect: introspectPostgresql,
   transactionalDdl: true,
   // SET LOCAL: scoped to the step's transaction, so data migrations keep the server's setting.
   lockWait: {

@@ -1,4 +1,4 @@
-import { CommandError } from '../../engine/errors.js'
+import { CommandError } from '../command-error.js'
 import type { Connection, Row } from '../connection.js'
 
 /** Another process held the SQLite file's lock for longer than we were willing to wait. */

@@ -4,6 +4,7 @@ import { LockTimeoutError } from '../lock-timeout.js'
 import { SqliteCompiler } from './sqlite-compiler.js'
 import { adoptLiveExtras } from './sqlite-live-extras.js'
 import { sqliteConventions } from './sqlite-conventions.js'
+import { introspectSqlite } from './sqlite-introspector.js'
 import { SQLITE_LOCK_TABLE, sqliteLeaseHeld, takeSqliteLease } from './sqlite-lease-lock.js'
 
 const RENEW_MS = 15_000
@@ -27,6 +28,7 @@ export const sqliteDialect: Dialect = {
   name: 'sqlite',
   compiler: new SqliteCompiler(),
   conventions: sqliteConventions,
+  introspect: introspectSqlite,
   transactionalDdl: true,
   // A lease row (sqlite-lease-lock.ts), so that each revision and each
   // data-migration batch commits on its own; the connection's busy_timeout

@@ -5,6 +5,7 @@
  * back as the driver gives them (0/1 on SQLite and MySQL).
  */
 import type { Connection, DialectName, Row } from '../../dialects/connection.js'
+import { nameComparisonKey } from '../../dialects/identifiers.js'
 import type { ExistingMetadefs, ExistingNamespace, LoadAction } from './plan.js'
 
 /** In the order unload clears them (children first), as Glance does. */
@@ -22,14 +23,9 @@ export function utcNow(date = new Date()): string {
   return `${date.toISOString().replace('T', ' ').replace('Z', '')}000`
 }
 
-/**
- * How `WHERE name = ?` compares on this database. MySQL's default collation
- * (utf8_general_ci) ignores case and trailing spaces; this approximates it so
- * the plan finds the rows the statements will find. (An accent-folded match
- * the approximation misses ends in a unique-key error and a rolled-back load.)
- */
+/** How `WHERE name = ?` compares on this database (see nameComparisonKey: MySQL folds case). */
 export function nameKeyFor(dialect: DialectName): ((name: string) => string) | undefined {
-  return dialect === 'mysql' ? (name) => name.toLowerCase().replace(/ +$/, '') : undefined
+  return nameComparisonKey(dialect)
 }
 
 /** The names that decide insert/update/skip for a load. */

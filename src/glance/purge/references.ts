@@ -1,4 +1,5 @@
 import type { Connection, Row } from '../../dialects/connection.js'
+import { singleColumnReferencesTo } from '../../dialects/foreign-keys.js'
 import { KNOWN_REFERENCES, quoteIdent, SOFT_DELETE_TABLES, type Reference } from './tables.js'
 
 /**
@@ -7,43 +8,12 @@ import { KNOWN_REFERENCES, quoteIdent, SOFT_DELETE_TABLES, type Reference } from
  */
 export async function referencesTo(conn: Connection, table: string): Promise<Reference[]> {
   const found: Reference[] = [...(KNOWN_REFERENCES[table] ?? [])]
-  for (const row of await catalogReferences(conn, table)) {
+  for (const row of await singleColumnReferencesTo(conn, table)) {
     const ref = { table: String(row.tbl), column: String(row.col) }
     if (ref.table === table) continue
     if (!found.some((f) => f.table === ref.table && f.column === ref.column)) found.push(ref)
   }
   return found
-}
-
-async function catalogReferences(conn: Connection, table: string): Promise<{ tbl: unknown; col: unknown }[]> {
-  switch (conn.dialect) {
-    case 'sqlite':
-      return conn.query(
-        `SELECT m.name AS tbl, p."from" AS col FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) p
-          WHERE m.type = 'table' AND lower(p."table") = lower(?)
-            AND (SELECT COUNT(*) FROM pragma_foreign_key_list(m.name) q WHERE q.id = p.id) = 1`,
-        [table],
-      )
-    case 'postgresql':
-      return conn.query(
-        `SELECT cl.relname AS tbl, a.attname AS col
-           FROM pg_constraint c
-           JOIN pg_class cl ON cl.oid = c.conrelid
-           JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
-          WHERE c.contype = 'f' AND c.confrelid = to_regclass(?::text) AND array_length(c.conkey, 1) = 1
-            AND pg_table_is_visible(cl.oid)`,
-        [table],
-      )
-    case 'mysql':
-      return conn.query(
-        `SELECT k.TABLE_NAME AS tbl, k.COLUMN_NAME AS col FROM information_schema.KEY_COLUMN_USAGE k
-          WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME = ?
-            AND (SELECT COUNT(*) FROM information_schema.KEY_COLUMN_USAGE o
-                  WHERE o.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND o.TABLE_NAME = k.TABLE_NAME
-                    AND o.CONSTRAINT_NAME = k.CONSTRAINT_NAME) = 1`,
-        [table],
-      )
-  }
 }
 
 /** Rows of one referencing table that point at rows about to be purged. */

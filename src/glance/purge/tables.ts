@@ -1,5 +1,3 @@
-import type { DialectName } from '../../ops/dialect-name.js'
-
 /**
  * A table `purge` deletes from. Rows are selected by `deleted_at` (Glance's
  * rule: `deleted_at < threshold`, the `deleted` flag is not consulted).
@@ -58,6 +56,5 @@ export const SOFT_DELETE_TABLES: ReadonlySet<string> = new Set([
   'tasks',
 ])
 
-export function quoteIdent(dialect: DialectName, name: string): string {
-  return dialect === 'mysql' ? `\`${name.replace(/`/g, '``')}\`` : `"${name.replace(/"/g, '""')}"`
-}
+// Quoting is the dialect's; re-exported for the purge modules that write their own SQL.
+export { quoteIdent } from '../../dialects/identifiers.js'
