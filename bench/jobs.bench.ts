@@ -63,7 +63,9 @@ export interface EngineResult {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
+/** The commit measured; BENCH_COMMIT names it when the bench runs from an exported copy. */
 function commitId(): string {
+  if (process.env.BENCH_COMMIT) return process.env.BENCH_COMMIT
   const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()
   const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'bench'], { encoding: 'utf8' }).trim() !== ''
   return dirty ? `${head}+dirty` : head
