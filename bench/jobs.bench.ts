@@ -40,6 +40,7 @@ const WRITER_MAX_SECONDS = 900
 interface Phase {
   readonly seconds: number
   readonly exitCode?: number
+  readonly error?: string
   readonly rssKb?: number | null
   readonly statements?: number
   readonly longest: StatementTiming[]
@@ -93,11 +94,13 @@ async function withWriters<T>(db: BenchDb, count: number, run: () => Promise<T>)
   return { value, writers: { baseline: windowStats(samples, t0, from), during: windowStats(samples, from, to) } }
 }
 
+/** A failing command is recorded (exit code, last stderr lines), not fatal: the bench goes on. */
 function oursPhase(run: ChildRun, writers?: Phase['writers']): Phase {
-  if (run.exitCode !== 0) throw new Error(`our CLI exited ${run.exitCode}: ${run.stderrTail}`)
+  if (run.exitCode !== 0) console.log(`  our CLI exited ${run.exitCode}: ${run.stderrTail.split('\n').at(-1)}`)
   return {
     seconds: run.seconds,
     exitCode: run.exitCode,
+    ...(run.exitCode !== 0 ? { error: run.stderrTail.split('\n').at(-1) } : {}),
     rssKb: run.rssKb,
     statements: run.statements?.count ?? 0,
     longest: run.statements?.longest ?? [],

@@ -20,7 +20,8 @@ const s = (seconds: number) => `${seconds.toFixed(seconds < 10 ? 2 : 1)} s`
 const ms = (m: number) => (m >= 1000 ? `${(m / 1000).toFixed(1)} s` : `${m.toFixed(0)} ms`)
 const longest = (p: { longest: { ms: number }[] }) => (p.longest[0] ? s(p.longest[0].ms / 1000) : '–')
 const size = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}k`)
-const eq = (equal: boolean) => (equal ? '' : ' (end state differs!)')
+const eq = (equal: boolean, ...phases: { exitCode?: number }[]) =>
+  phases.some((p) => p.exitCode) ? ' (a command failed)' : equal ? '' : ' (end state differs!)'
 
 const summary = [
   '| engine | images | db version / db check vs real | fresh sync vs real | upgrade (db sync of mitaka02) vs floor | expand + migrate + contract vs floor | full purge vs floor | longest statement: upgrade, rolling, purge (floor) | peak RSS | load | commit |',
@@ -34,9 +35,9 @@ const summary = [
       `| ${r.server} | ${size(r.images)} ` +
       `| ${x(r.startup.version!.ours, r.startup.version!.real)} / ${x(r.startup.check!.ours, r.startup.check!.real)} (${s(r.startup.version!.ours)}) ` +
       `| ${x(r.freshSync.ours.seconds, r.freshSync.real?.seconds)} (${s(r.freshSync.ours.seconds)}) ` +
-      `| ${x(r.upgrade.ours.seconds, r.upgrade.floor.seconds)} (${s(r.upgrade.ours.seconds)} vs ${s(r.upgrade.floor.seconds)})${eq(r.upgrade.equal)} ` +
-      `| ${x(rolling, r.upgrade.floor.seconds)} (${s(rolling)})${eq(r.rolling.equal)} ` +
-      `| ${x(purge, r.purge.floor.seconds)} (${s(purge)} vs ${s(r.purge.floor.seconds)})${eq(r.purge.equal)} ` +
+      `| ${x(r.upgrade.ours.seconds, r.upgrade.floor.seconds)} (${s(r.upgrade.ours.seconds)} vs ${s(r.upgrade.floor.seconds)})${eq(r.upgrade.equal, r.upgrade.ours)} ` +
+      `| ${x(rolling, r.upgrade.floor.seconds)} (${s(rolling)})${eq(r.rolling.equal, r.rolling.expand, r.rolling.migrate, r.rolling.contract)} ` +
+      `| ${x(purge, r.purge.floor.seconds)} (${s(purge)} vs ${s(r.purge.floor.seconds)})${eq(r.purge.equal, r.purge.ours, r.purge.oursImages)} ` +
       `| ${longest(r.upgrade.ours)}, ${s(rollingLongest / 1000)}, ${s(purgeLongest / 1000)} (${longest(r.upgrade.floor)}, ${longest(r.purge.floor)}) ` +
       `| ${r.peakRssKb ? `${(r.peakRssKb / 1024).toFixed(0)} MiB` : '–'} | ${r.loadAverage.start[0]!.toFixed(1)} | \`${r.commit}\` |`
     )

@@ -63,4 +63,5 @@ while (!stopping && samples.length < maxOps && Date.now() < deadline) {
   await new Promise((resolve) => setTimeout(resolve, 20))
 }
 await db.close().catch(() => undefined)
-process.stdout.write(`${JSON.stringify(samples)}\n`)
+// stdin keeps the event loop alive: exit once the line is out.
+process.stdout.write(`${JSON.stringify(samples)}\n`, () => process.exit(0))
