@@ -56,10 +56,12 @@ export async function runSteps(
     const statements: Statement[] = []
     if (needsVersionTable) statements.push(CREATE_VERSION_TABLE)
     needsVersionTable = false
-    for (const op of recordOperations(db.dialect.name, options, (o) => step.revision.upgrade(o))) {
-      statements.push(...db.dialect.compiler.compile(op, model))
-      model.apply(op)
-    }
+    statements.push(
+      ...db.dialect.compiler.compileAll(
+        recordOperations(db.dialect.name, options, (o) => step.revision.upgrade(o)),
+        model,
+      ),
+    )
     statements.push(...step.changes.map(versionStatements))
     options.onEvent({ kind: 'stepStarted', from: step.from, to: step.revision.id, message: step.revision.message })
     if (options.dryRun) {

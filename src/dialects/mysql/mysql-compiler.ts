@@ -1,5 +1,5 @@
 import type { Column, ColumnType, ServerDefault } from '../../ops/column-types.js'
-import type { AlterColumn } from '../../ops/operations.js'
+import type { AlterColumn, Operation } from '../../ops/operations.js'
 import { SchemaModel } from '../../ops/schema-model.js'
 import { BaseCompiler, quoteLiteral } from '../base-compiler.js'
 import { statement, type Statement } from '../statement.js'
@@ -53,6 +53,15 @@ export class MysqlCompiler extends BaseCompiler {
     return [statement(`DROP INDEX ${this.ifExists()}${name} ON ${this.quote(table)}`)]
   }
 
+  /**
+   * Consecutive changes to one table become one ALTER TABLE: InnoDB then
+   * rebuilds (or instantly alters) the table once per revision instead of
+   * once per column or index, and a kill cannot stop between them.
+   */
+  override compileAll(ops: readonly Operation[], model: SchemaModel): Statement[] {
+    return mergeAlters(super.compileAll(ops, model))
+  }
+
   /** MODIFY restates the whole column, so it is rendered from the model after the change. */
   protected alterColumn(op: AlterColumn, model: SchemaModel): Statement[] {
     const scratch = new SchemaModel()
@@ -68,4 +77,37 @@ export class MysqlCompiler extends BaseCompiler {
       ),
     ]
   }
+}
+
+/** The table and the ALTER TABLE clause a statement of ours amounts to, when it is one. */
+function alterClause(s: Statement): { table: string; clause: string } | undefined {
+  if (s.params.length > 0) return undefined
+  let m = /^ALTER TABLE (\S+) ((?:ADD COLUMN|DROP COLUMN|MODIFY) [^\n]*)$/.exec(s.sql)
+  if (m) return { table: m[1]!, clause: m[2]! }
+  m = /^CREATE (UNIQUE )?INDEX (IF NOT EXISTS )?(\S+) ON (\S+) (\([^\n]*\))$/.exec(s.sql)
+  if (m) return { table: m[4]!, clause: `ADD ${m[1] ?? ''}INDEX ${m[2] ?? ''}${m[3]} ${m[5]}` }
+  m = /^DROP INDEX (IF EXISTS )?(\S+) ON (\S+)$/.exec(s.sql)
+  if (m) return { table: m[3]!, clause: `DROP INDEX ${m[1] ?? ''}${m[2]}` }
+  return undefined
+}
+
+function mergeAlters(statements: readonly Statement[]): Statement[] {
+  const out: Statement[] = []
+  let run: { table: string; clauses: string[] } | undefined
+  const flush = () => {
+    if (run) out.push(statement(`ALTER TABLE ${run.table} ${run.clauses.join(', ')}`))
+    run = undefined
+  }
+  for (const s of statements) {
+    const alter = alterClause(s)
+    if (alter && run?.table === alter.table) {
+      run.clauses.push(alter.clause)
+      continue
+    }
+    flush()
+    if (alter) run = { table: alter.table, clauses: [alter.clause] }
+    else out.push(s)
+  }
+  flush()
+  return out
 }
