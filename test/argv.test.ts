@@ -326,7 +326,7 @@ describe('db actions', () => {
 
   it('every action parses with no options', () => {
     const expected: Record<string, Invocation['options']> = {
-      check: { drift: false, preflight: false },
+      check: { drift: false, strict: false, preflight: false },
       contract: { dry_run: false },
       expand: { dry_run: false },
       export_metadefs: {},
@@ -434,13 +434,14 @@ describe('db actions', () => {
     })
     assert.deepEqual(cmd(['db', 'purge', '--dry']).options, { dry_run: true })
     assert.deepEqual(cmd(['db', 'version', '--format', 'json']).options, { format: 'json' })
-    assert.deepEqual(cmd(['db', 'check', '--f=text']).options, { format: 'text', drift: false, preflight: false })
+    assert.deepEqual(cmd(['db', 'check', '--f=text']).options, { format: 'text', drift: false, strict: false, preflight: false })
 
     usageError(
       ['db', 'sync', '--lock-timeout', '-1'],
       lines(
         'usage: glance-manage db sync [-h] [--version <version>] [--dry-run]',
-        '                             [--lock-timeout SECONDS] [--format {text,json}]',
+        '                             [--lock-timeout SECONDS] [--batch-size N]',
+        '                             [--format {text,json}]',
         '                             [action_args ...]',
         "glance-manage db sync: error: argument --lock-timeout: invalid non-negative int value: '-1'",
       ),
@@ -452,7 +453,7 @@ describe('db actions', () => {
     usageError(
       ['db', 'check', '--format', 'xml'],
       lines(
-        'usage: glance-manage db check [-h] [--format {text,json}] [--drift]',
+        'usage: glance-manage db check [-h] [--format {text,json}] [--drift] [--strict]',
         '                              [--preflight]',
         '                              [action_args ...]',
         "glance-manage db check: error: argument --format: invalid choice: 'xml' (choose from 'text', 'json')",
@@ -651,7 +652,7 @@ describe('usage errors', () => {
       ['db', 'upgrade', '--version'],
       lines(
         'usage: glance-manage db upgrade [-h] [--version <version>] [--dry-run]',
-        '                                [--lock-timeout SECONDS]',
+        '                                [--lock-timeout SECONDS] [--batch-size N]',
         '                                [--format {text,json}]',
         '                                [action_args ...]',
         'glance-manage db upgrade: error: argument --version: expected one argument',

@@ -236,10 +236,18 @@ forEachEngine((engine) => {
     await database.conn.execute('ALTER TABLE images ADD COLUMN hand_made VARCHAR(10)')
     await database.close()
     const drift = await expectRun(conf, ['check', '--drift'], 6)
-    assert.match(drift.stdout, /^Schema drift: images\.hand_made: database \{.*\} vs expected missing$/m)
-    assert.match(drift.stdout, /^Schema drift: images indexes: .*owner_image_idx/m)
+    assert.match(drift.stdout, /^Schema drift: images: column hand_made: database \{.*\} vs expected missing$/m)
+    assert.match(drift.stdout, /^Schema drift: images: index owner_image_idx: database missing vs expected \{.*"owner".*\}$/m)
     const json = JSON.parse((await expectRun(conf, ['check', '--drift', '--format', 'json'], 6)).stdout)
-    assert.equal(json.drift.length, 2)
+    assert.deepEqual(
+      json.drift.map((e: { table: string; kind: string; name: string; class: string }) => [e.table, e.kind, e.name, e.class]),
+      [
+        ['images', 'column', 'hand_made', 'drift'],
+        ['images', 'index', 'owner_image_idx', 'drift'],
+      ],
+    )
+    assert.deepEqual(json.drift[1].expected, { name: 'owner_image_idx', columns: ['owner'], unique: false })
+    assert.equal(json.drift[1].actual, null)
   })
 
   test('check --drift finds a trigger left behind after the contract phase (Glance bug B1)', async () => {
@@ -260,7 +268,7 @@ forEachEngine((engine) => {
       await database.close()
     }
     const drift = await expectRun(conf, ['check', '--drift'], 6)
-    assert.match(drift.stdout, /^Schema drift: triggers: database .*insert_visibility.* vs expected \[\]$/m)
+    assert.match(drift.stdout, /^Schema drift: images: trigger insert_visibility: database "insert_visibility" vs expected missing$/m)
   })
 
   test('version and check in JSON', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import type { Database } from '../src/engine/database.js'
+import { runDataMigration } from '../src/engine/data-migration.js'
 import { GLANCE_DATA_MIGRATIONS } from '../src/glance/data-migrations/index.js'
 import { GLANCE_REVISIONS } from '../src/glance/versions/index.js'
 import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
@@ -89,7 +90,7 @@ const CASES: Record<string, RevisionCase> = {
       const migration = dataMigration('ocata_migrate01')
       assert.equal(await migration.hasPending(db.conn), true, 'pending detected on every engine (Glance misses it on SQLite)')
       // Batches of 2 rows: the loop must still reach every row.
-      assert.equal(await migration.migrate(db.conn, 2), 4)
+      assert.equal(await runDataMigration(db, migration, { batchSize: 2, insideTransaction: false, onEvent: () => undefined }), 4)
       assert.deepEqual(await visibilities(db), { priv: 'private', pub: 'public', shr: 'shared', shrdel: 'private' })
       assert.equal(await migration.hasPending(db.conn), false)
     },
@@ -132,7 +133,7 @@ const CASES: Record<string, RevisionCase> = {
     async after(db) {
       const migration = dataMigration('train_migrate01')
       assert.equal(await migration.hasPending(db.conn), true)
-      assert.equal(await migration.migrate(db.conn, 2), 2)
+      assert.equal(await runDataMigration(db, migration, { batchSize: 2, insideTransaction: false, onEvent: () => undefined }), 2)
       const rows = await db.conn.query<{ meta_data: string | null }>('SELECT meta_data FROM image_locations ORDER BY id')
       assert.deepEqual(
         rows.map((r) => r.meta_data),

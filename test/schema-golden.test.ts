@@ -8,7 +8,7 @@ import { diffSnapshots, loadGolden, withColumn, withTable } from './support/gold
 
 /**
  * Our schema, structurally, against the real tool's dumps
- * (/work/shared/spec/golden, schema.md) on every engine.
+ * (test/fixtures/golden, generated from it by scripts/reference/golden.sh) on every engine.
  *
  * Allowed, documented differences (applied to the golden side below, and
  * nothing else is tolerated):

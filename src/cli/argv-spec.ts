@@ -162,6 +162,13 @@ const BATCH_SIZE: ActionOptionSpec = {
   extension: true,
   spec: { metavar: 'N', type: boundedInt(1, 'positive'), help: EXT + 'delete at most N rows per transaction.' },
 }
+const MIGRATION_BATCH_SIZE: ActionOptionSpec = {
+  ...BATCH_SIZE,
+  spec: {
+    ...BATCH_SIZE.spec,
+    help: EXT + 'update at most N rows per data-migration batch (batches are sized to take about 0.3 s; default 10000).',
+  },
+}
 const PURGE_DRY_RUN = dryRun('count the rows that would be purged without deleting them.')
 const FORMAT: ActionOptionSpec = {
   flag: '--format',
@@ -192,6 +199,16 @@ const PREFLIGHT: ActionOptionSpec = {
   },
 }
 
+const STRICT: ActionOptionSpec = {
+  flag: '--strict',
+  dest: 'strict',
+  extension: true,
+  spec: {
+    action: 'store_true',
+    help: EXT + 'with --drift, also fail on the differences Glance tolerates on databases older than Liberty.',
+  },
+}
+
 const PURGE_OPTS: ActionOptionSpec[] = [
   {
     flag: '--age_in_days',
@@ -216,7 +233,7 @@ function withFormat(options: Record<DbAction, readonly ActionOptionSpec[]>): Rea
 
 /** The `--options` of each `db` action, in the order argparse lists them. */
 export const ACTION_OPTIONS: Readonly<Record<DbAction, readonly ActionOptionSpec[]>> = withFormat({
-  check: [FORMAT, DRIFT, PREFLIGHT],
+  check: [FORMAT, DRIFT, STRICT, PREFLIGHT],
   contract: [MIGRATION_DRY_RUN, LOCK_TIMEOUT],
   expand: [MIGRATION_DRY_RUN, LOCK_TIMEOUT],
   export_metadefs: [
@@ -257,12 +274,12 @@ export const ACTION_OPTIONS: Readonly<Record<DbAction, readonly ActionOptionSpec
       spec: { action: 'store_true', help: 'Drop and rewrite metadata. Needs to be combined with --merge option' },
     },
   ],
-  migrate: [MIGRATION_DRY_RUN, LOCK_TIMEOUT],
+  migrate: [MIGRATION_DRY_RUN, LOCK_TIMEOUT, MIGRATION_BATCH_SIZE],
   purge: PURGE_OPTS,
   purge_images_table: PURGE_OPTS,
-  sync: [VERSION_OPT, MIGRATION_DRY_RUN, LOCK_TIMEOUT],
+  sync: [VERSION_OPT, MIGRATION_DRY_RUN, LOCK_TIMEOUT, MIGRATION_BATCH_SIZE],
   unload_metadefs: [],
-  upgrade: [VERSION_OPT, MIGRATION_DRY_RUN, LOCK_TIMEOUT],
+  upgrade: [VERSION_OPT, MIGRATION_DRY_RUN, LOCK_TIMEOUT, MIGRATION_BATCH_SIZE],
   version: [FORMAT],
   version_control: [VERSION_OPT],
 })

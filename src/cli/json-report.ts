@@ -75,6 +75,14 @@ export class RunReport {
         this.rows[event.id] = event.rows
         return
       }
+      case 'dataMigrationPlanned':
+        // Dry run: what would run here, with its row count.
+        this.ran.push({ kind: 'data_migration', id: event.id, message: event.message, rows: event.rows })
+        this.rows[event.id] = event.rows
+        return
+      case 'dataMigrationBatch':
+      case 'batchRetried':
+        return
       case 'legacyStamp':
         this.ran.push({ kind: 'stamp', revision: event.revision })
         return

@@ -12,7 +12,7 @@ import { Log, LogSetupError } from './logging.js'
 import { logSettings } from './log-settings.js'
 
 export const DEFAULT_SQLITE_FILE = 'glance.sqlite'
-const EXTENSION_OPTIONS = new Set(['dry_run', 'lock_timeout', 'batch_size', 'format', 'drift', 'preflight'])
+const EXTENSION_OPTIONS = new Set(['dry_run', 'lock_timeout', 'batch_size', 'format', 'drift', 'strict', 'preflight'])
 const CONNECT_TIMEOUT_MS = 10_000
 
 const ACTIONS: Record<string, ActionHandler> = { ...schemaActions, ...extraActions }

@@ -50,6 +50,11 @@ function purgeAction(defaults: { age_in_days: number; max_rows: number }, purge:
           case 'batchDeleted':
             context.log.progress(`Purging ${event.table}: ${event.total} rows deleted so far`)
             return
+          case 'batchRetried':
+            logger.warning(
+              `Purging ${event.table}: batch rolled back by a conflict (${event.reason}); attempt ${event.attempt + 1} in ${event.waitMs} ms`,
+            )
+            return
           case 'tableDone':
             logger.info(`Deleted ${event.rows} row(s) from table ${event.table}`)
             return

@@ -2,7 +2,9 @@ import type { MigrationEvent } from '../engine/events.js'
 import type { Outcome } from '../glance/outcome.js'
 import { SchemaManager } from '../glance/schema-manager.js'
 import type { ActionContext, ActionHandler } from './action.js'
-import { schemaDrift } from './drift.js'
+import { describeDrift } from '../dialects/schema-diff.js'
+import { DataMigrationProgress } from './data-migration-progress.js'
+import { failsCheck, schemaDrift } from './drift.js'
 import { runPreflight } from './preflight-action.js'
 
 /** `db check --drift` found differences (Glance uses 0, 3, 4 and 5). */
@@ -15,12 +17,24 @@ const DEFAULT_BATCH_SIZE = 10_000
 export function managerFor(context: ActionContext): SchemaManager {
   const { extensions } = context
   const lockTimeout = Number(extensions.lock_timeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS)
+  let progress: DataMigrationProgress | undefined
   return new SchemaManager(context.db, {
     lockTimeoutMs: lockTimeout * 1000,
     batchSize: Number(extensions.batch_size ?? DEFAULT_BATCH_SIZE),
     dryRun: extensions.dry_run === true,
     onEvent: (event) => {
       context.report.onEvent(event)
+      // Progress is stderr only: a bar on a terminal, plain log lines otherwise.
+      if (event.kind === 'dataMigrationStarted') {
+        const logger = context.log.logger(MIGRATION_LOGGER)
+        const sink = {
+          tty: context.output.errIsTty,
+          bar: (text: string) => context.log.progress(text),
+          line: (text: string) => logger.info(text),
+        }
+        progress = new DataMigrationProgress(sink, event.id, event.rows)
+      }
+      if (event.kind === 'dataMigrationBatch') progress?.update(event.total)
       renderEvent(event, context, extensions.dry_run === true, extensions.format === 'json')
     },
   })
@@ -44,6 +58,19 @@ function renderEvent(event: MigrationEvent, context: ActionContext, dryRun: bool
     case 'dataMigrationStarted':
       log.logger(MIGRATION_LOGGER).info(`Running data migration ${event.id}: ${event.message}`)
       return
+    case 'dataMigrationPlanned':
+      // In JSON the report carries it (as it does the dry-run SQL).
+      if (!json) output.out(`-- Running data migration ${event.id}: ${event.message} (${event.rows} rows)`)
+      return
+    case 'dataMigrationBatch':
+      return // drawn by DataMigrationProgress
+    case 'batchRetried':
+      log
+        .logger(MIGRATION_LOGGER)
+        .warning(
+          `Data migration ${event.id}: batch rolled back by a conflict (${event.reason}); attempt ${event.attempt + 1} in ${event.waitMs} ms`,
+        )
+      return
     case 'dataMigrationDone':
       log.logger(MIGRATION_LOGGER).info(`Data migration ${event.id} changed ${event.rows} rows`)
       return
@@ -54,6 +81,12 @@ function renderEvent(event: MigrationEvent, context: ActionContext, dryRun: bool
       output.out("Database is currently not under Alembic's migration control.")
       output.out(`Placing database under Alembic's migration control at revision: ${event.revision}`)
       return
+    case 'leftoverTriggers': {
+      const line = `Dropping triggers left behind by an earlier contract: ${event.names.join(', ')}`
+      if (dryRun) output.out(`-- ${line}`)
+      else output.err(`INFO  [glance.db.migration] ${line}`)
+      return
+    }
   }
 }
 
@@ -96,14 +129,21 @@ export const schemaActions: Record<string, ActionHandler> = {
       const manager = managerFor(context)
       const outcome = await manager.check()
       const drift = context.extensions.drift === true ? await schemaDrift(context.db, manager) : undefined
+      const strict = context.extensions.strict === true
       // Glance's codes come first; drift turns an otherwise clean check into 6.
-      const exitCode = outcome.exitCode === 0 && drift && drift.length > 0 ? DRIFT_EXIT_CODE : outcome.exitCode
+      const exitCode = outcome.exitCode === 0 && drift && failsCheck(drift, strict) ? DRIFT_EXIT_CODE : outcome.exitCode
       recordHeads(manager, context)
       if (drift) context.report.extra.drift = drift
       emit(outcome, context)
       if (drift) {
         if (drift.length === 0) context.output.out('Schema matches the recorded revisions.')
-        for (const line of drift) context.output.out(`Schema drift: ${line}`)
+        else if (drift.every((e) => e.class === 'tolerated'))
+          context.output.out(
+            'Schema matches the recorded revisions, apart from differences Glance tolerates on databases older than Liberty.',
+          )
+        for (const entry of drift) {
+          context.output.out(`${entry.class === 'drift' ? 'Schema drift' : 'Tolerated schema difference'}: ${describeDrift(entry)}`)
+        }
       }
       return exitCode
     },

@@ -4,6 +4,8 @@ import type { AlterColumn, Operation } from '../ops/operations.js'
 import type { SchemaModel } from '../ops/schema-model.js'
 import { statement, type Statement } from './statement.js'
 
+export type DefaultContext = 'create' | 'add' | 'recreate'
+
 /**
  * The DDL all three databases accept, in the shape SQLAlchemy renders it;
  * each dialect overrides only what its database does differently.
@@ -72,7 +74,12 @@ export abstract class BaseCompiler {
   }
 
   protected abstract renderEnum(name: string, values: readonly string[]): string
-  protected abstract renderDefault(value: ServerDefault, context: 'create' | 'add'): string
+  /**
+   * `context`: a revision's CREATE TABLE, its ADD COLUMN, or a table recreated
+   * from its existing definition (SQLAlchemy renders a reflected default as the
+   * database stored it, a revision's expression default as written).
+   */
+  protected abstract renderDefault(value: ServerDefault, context: DefaultContext): string
   protected abstract alterColumn(op: AlterColumn, model: SchemaModel): Statement[]
 
   protected reserved: ReadonlySet<string> = new Set()
@@ -99,15 +106,15 @@ export abstract class BaseCompiler {
     return columns.map((c) => this.quote(c)).join(', ')
   }
 
-  protected columnSpec(column: Column, context: 'create' | 'add'): string {
+  protected columnSpec(column: Column, context: DefaultContext): string {
     const parts = [this.quote(column.name), this.renderType(column.type, column)]
     if (column.default) parts.push(`DEFAULT ${this.renderDefault(column.default, context)}`)
     if (!column.nullable) parts.push('NOT NULL')
     return parts.join(' ')
   }
 
-  protected tableBody(table: Table, options: { checks: boolean }): string[] {
-    const lines = table.columns.map((c) => this.columnSpec(c, 'create'))
+  protected tableBody(table: Table, options: { checks: boolean; recreated?: boolean }): string[] {
+    const lines = table.columns.map((c) => this.columnSpec(c, options.recreated ? 'recreate' : 'create'))
     const pkName = table.primaryKeyName ? `CONSTRAINT ${table.primaryKeyName} ` : ''
     lines.push(`${pkName}PRIMARY KEY (${this.quoteList(table.primaryKey)})`)
     for (const fk of table.foreignKeys) {

@@ -1,7 +1,8 @@
-import type { Database } from '../engine/database.js'
 import type { DialectName } from '../ops/dialect-name.js'
+import type { SchemaModel } from '../ops/schema-model.js'
 import type { BaseCompiler } from './base-compiler.js'
 import type { Connection } from './connection.js'
+import type { SchemaConventions } from './expected-schema.js'
 
 /**
  * Everything that differs between the databases Glance supports, beyond SQL
@@ -11,6 +12,8 @@ import type { Connection } from './connection.js'
 export interface Dialect {
   readonly name: DialectName
   readonly compiler: BaseCompiler
+  /** What introspection reports for the DDL the compiler emits: drift's reference without a scratch database. */
+  readonly conventions: SchemaConventions
   /**
    * DDL inside a transaction is undone on rollback (PostgreSQL, SQLite).
    * MySQL commits implicitly around every DDL statement.
@@ -36,12 +39,11 @@ export interface Dialect {
    */
   lockHeld(conn: Connection): Promise<boolean>
   /**
-   * Runs `fn` on a new, empty database of the same kind, dropped afterwards:
-   * SQLite in memory, a PostgreSQL schema in the same database, a MySQL
-   * database (which needs the CREATE privilege). Drift detection builds its
-   * reference schema there.
+   * Records in `model` what the live tables hold beyond it, where the
+   * compiler rebuilds tables from the model (SQLite), so that nothing an
+   * operator added is lost; read-only. Absent where tables are altered in place.
    */
-  withScratchDatabase<T>(db: Database, fn: (scratch: Database) => Promise<T>): Promise<T>
+  adoptLiveSchema?(conn: Connection, model: SchemaModel): Promise<void>
   /** Names of the tables in the connected database/schema. */
   tableNames(conn: Connection): Promise<string[]>
 }

@@ -4,6 +4,6 @@ export { parseDatabaseUrl, redactSecrets, redactUrl, UrlError, type DatabaseUrl 
 export type { Connection, Row } from './connection.js'
 export type { Dialect } from './dialect.js'
 export { statement, type Statement } from './statement.js'
-export { updateInBatches, type BoundedUpdate } from './bounded-update.js'
+export { isRetryableConflict } from './conflict.js'
 export { introspect, type SchemaSnapshot } from './introspect.js'
 export { LockTimeoutError } from './lock-timeout.js'

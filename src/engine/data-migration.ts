@@ -1,4 +1,14 @@
 import type { Connection } from '../dialects/connection.js'
+import type { Database } from './database.js'
+import { updateByKeyRanges, type KeysetUpdate } from './batched-update.js'
+import type { EventSink } from './events.js'
+
+/** What a data migration is given to run with. */
+export interface DataMigrationContext {
+  readonly conn: Connection
+  /** Applies a keyset UPDATE in time-sized batches, each its own transaction; returns rows changed. */
+  updateByKeyRanges(update: KeysetUpdate): Promise<number>
+}
 
 /**
  * A data change that belongs between an expand revision and the contract
@@ -13,9 +23,17 @@ export interface DataMigration {
   /** The revision that needs this done first; once it is applied the migration no longer applies. */
   readonly before?: string
   readonly message: string
+  /** The table it changes (a dry run from an empty database has none yet: nothing to count). */
+  readonly table: string
   hasPending(conn: Connection): Promise<boolean>
-  /** Migrates in batches of at most `batchSize` rows per statement; returns rows changed. */
-  migrate(conn: Connection, batchSize: number): Promise<number>
+  /**
+   * The rows the migration would change (for dry runs and progress). With
+   * `expanded` false its expand revision is not applied yet and the answer
+   * is an estimate from the rows as they are.
+   */
+  countPending(conn: Connection, expanded: boolean): Promise<number>
+  /** Returns rows changed. */
+  migrate(context: DataMigrationContext): Promise<number>
 }
 
 export function defineDataMigration(migration: DataMigration): DataMigration {
@@ -36,4 +54,79 @@ export async function pendingMigrations(
     if (await migration.hasPending(conn)) pending.push(migration)
   }
   return pending
+}
+
+export interface DataMigrationRunOptions {
+  /** At most this many rows per batch (batches are otherwise sized by time). */
+  readonly batchSize: number
+  /** True when the connection is already inside a transaction: each batch is then a savepoint. */
+  readonly insideTransaction: boolean
+  readonly onEvent: EventSink
+}
+
+/**
+ * A keyset walk sees every row that existed when it passed; rows that a
+ * writer without the expand triggers added behind it are caught by walking
+ * again (bounded: such writers are not expected at all).
+ */
+const MAX_PASSES = 3
+
+/**
+ * The runner's hook before a revision that needs `migrations` done: runs
+ * those that apply (at `applied`) and find rows; in a dry run, reports each
+ * with its row estimate instead (`realApplied`: what the database really has,
+ * which says whether the estimate can look at the migrated column yet).
+ */
+export async function runDataMigrationsBefore(
+  db: Database,
+  migrations: readonly DataMigration[],
+  applied: ReadonlySet<string>,
+  realApplied: ReadonlySet<string>,
+  options: DataMigrationRunOptions & { readonly dryRun: boolean },
+): Promise<void> {
+  if (!options.dryRun) {
+    for (const migration of await pendingMigrations(db.conn, migrations, applied)) await runDataMigration(db, migration, options)
+    return
+  }
+  for (const migration of applicableMigrations(migrations, applied)) await planDataMigration(db, migration, realApplied, options.onEvent)
+}
+
+/** Dry run: the row estimate of `migration`, reported (given `onEvent`) if it would change any. */
+export async function planDataMigration(
+  db: Database,
+  migration: DataMigration,
+  realApplied: ReadonlySet<string>,
+  onEvent?: EventSink,
+): Promise<number> {
+  const expanded = realApplied.has(migration.after)
+  if (!expanded && !(await db.dialect.tableNames(db.conn)).includes(migration.table)) return 0
+  const rows = await migration.countPending(db.conn, expanded)
+  if (rows > 0) onEvent?.({ kind: 'dataMigrationPlanned', id: migration.id, message: migration.message, rows })
+  return rows
+}
+
+export async function runDataMigration(db: Database, migration: DataMigration, options: DataMigrationRunOptions): Promise<number> {
+  const { conn } = db
+  const { onEvent } = options
+  onEvent({ kind: 'dataMigrationStarted', id: migration.id, message: migration.message, rows: await migration.countPending(conn, true) })
+  let rows = 0
+  const context: DataMigrationContext = {
+    conn,
+    updateByKeyRanges: (update) =>
+      updateByKeyRanges(conn, update, {
+        maxBatchRows: options.batchSize,
+        insideTransaction: options.insideTransaction,
+        onBatch: (changed, ms) => {
+          rows += changed
+          onEvent({ kind: 'dataMigrationBatch', id: migration.id, rows: changed, total: rows, ms })
+        },
+        onRetry: (attempt, waitMs, reason) => onEvent({ kind: 'batchRetried', id: migration.id, attempt, waitMs, reason }),
+      }),
+  }
+  let changed = 0
+  for (let pass = 0; pass < MAX_PASSES && (pass === 0 || (await migration.hasPending(conn))); pass++) {
+    changed += await migration.migrate(context)
+  }
+  onEvent({ kind: 'dataMigrationDone', id: migration.id, rows: changed })
+  return changed
 }

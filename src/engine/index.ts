@@ -1,10 +1,17 @@
 /** The migration engine as a library: Alembic's semantics for any schema. */
 export { Migrator, type MigrationState, type MigratorOptions, type UpgradeResult } from './migrator.js'
 export { defineRevision, type Phase, type Revision } from './revision.js'
-export { defineDataMigration, pendingMigrations, type DataMigration } from './data-migration.js'
+export {
+  defineDataMigration,
+  pendingMigrations,
+  runDataMigration,
+  type DataMigration,
+  type DataMigrationContext,
+} from './data-migration.js'
+export { inRange, retryOnConflict, updateByKeyRanges, TARGET_BATCH_MS, type KeyRange, type KeysetUpdate } from './batched-update.js'
 export { RevisionGraph } from './revision-graph.js'
 export { planUpgrade, resolveTargets, type Step, type VersionChange } from './migration-plan.js'
-export { runSteps, runDataMigration, type RunOptions } from './runner.js'
+export { runSteps, type RunOptions } from './runner.js'
 export { readHeads, stampHeads, VERSION_TABLE } from './version-table.js'
 export { CommandError, MigrationError, RevisionError } from './errors.js'
 export type { EventSink, MigrationEvent } from './events.js'

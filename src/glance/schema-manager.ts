@@ -1,13 +1,20 @@
 import type { Database } from '../engine/database.js'
-import { pendingMigrations, type DataMigration } from '../engine/data-migration.js'
+import {
+  applicableMigrations,
+  pendingMigrations,
+  planDataMigration,
+  runDataMigration,
+  type DataMigration,
+} from '../engine/data-migration.js'
 import { CommandError } from '../engine/errors.js'
 import type { EventSink } from '../engine/events.js'
 import { planUpgrade, resolveTargets } from '../engine/migration-plan.js'
 import { RevisionGraph } from '../engine/revision-graph.js'
-import { runDataMigration, runSteps } from '../engine/runner.js'
+import { runSteps } from '../engine/runner.js'
 import { readHeads, stampHeads, VERSION_TABLE } from '../engine/version-table.js'
 import { CONTRACT_BRANCH, EXPAND_BRANCH, HISTORIC_HEADS, LEGACY_VERSION_TABLE, LEGACY_VERSIONS } from './branches.js'
 import { GLANCE_DATA_MIGRATIONS } from './data-migrations/index.js'
+import { dropLeftoverVisibilityTriggers, LEFTOVER_TRIGGERS_DROPPED_BY } from './leftover-triggers.js'
 import { fail, ok, type Outcome } from './outcome.js'
 import { GLANCE_REVISIONS } from './versions/index.js'
 
@@ -31,6 +38,13 @@ export class SchemaManager {
   readonly expandHead: string
   readonly contractHead: string
   readonly #dataMigrations: readonly DataMigration[] = GLANCE_DATA_MIGRATIONS
+  /**
+   * Dry run: the heads and finished data migrations the phases so far would
+   * have left, so that each later phase (sync's migrate and contract) is
+   * judged by the same rules as in a real run.
+   */
+  #simulatedHeads: string[] | undefined
+  readonly #simulatedDone = new Set<string>()
 
   constructor(
     readonly db: Database,
@@ -43,18 +57,25 @@ export class SchemaManager {
     this.contractHead = contract
   }
 
-  /** The version rows, with the historic pike01/ocata01 heads rewritten (and the rewrite saved). */
+  /**
+   * The version rows, with the historic pike01/ocata01 heads read as the
+   * revisions that replaced them. Read-only: `version` and `check` never
+   * write; the rows themselves are rewritten by write commands, under the
+   * migration lock (#saveHistoricHeads).
+   */
   async currentHeads(): Promise<string[]> {
+    const heads = await readHeads(this.db.conn, this.db.dialect)
+    return heads.map((h) => HISTORIC_HEADS.find(([historic]) => historic === h)?.[1] ?? h)
+  }
+
+  /** Saves the rewrite that currentHeads() reads, so the runner's version-row updates find their rows. */
+  async #saveHistoricHeads(): Promise<void> {
     const heads = await readHeads(this.db.conn, this.db.dialect)
     for (const [historic, replacement] of HISTORIC_HEADS) {
       if (heads.includes(historic)) {
-        if (!this.options.dryRun) {
-          await this.db.conn.execute(`UPDATE ${VERSION_TABLE} SET version_num = ? WHERE version_num = ?`, [replacement, historic])
-        }
-        return heads.map((h) => (h === historic ? replacement : h))
+        await this.db.conn.execute(`UPDATE ${VERSION_TABLE} SET version_num = ? WHERE version_num = ?`, [replacement, historic])
       }
     }
-    return heads
   }
 
   async version(): Promise<Outcome> {
@@ -62,12 +83,21 @@ export class SchemaManager {
     return heads.length > 0 ? ok(...heads) : ok(NOT_UNDER_CONTROL)
   }
 
-  async state(): Promise<{ heads: string[]; state: UpgradeState }> {
+  /**
+   * The one notion of pending work that check, version --format json,
+   * upgrade, sync, migrate and contract share: the schema revisions not yet
+   * applied and the data migrations that apply at these heads and still find
+   * rows to change. A data migration without a `before` (train_migrate01)
+   * applies for good once its expand revision is in, so rows written the old
+   * way after the contract make even a contracted database "migrate-needed".
+   */
+  async state(): Promise<{ heads: string[]; state: UpgradeState; pending: DataMigration[] }> {
     const heads = await this.currentHeads()
-    if (heads.includes(this.contractHead)) return { heads, state: 'up-to-date' }
-    if (!heads.includes(this.expandHead)) return { heads, state: 'expand-needed' }
-    if ((await this.#pending(heads)).length > 0) return { heads, state: 'migrate-needed' }
-    return { heads, state: 'contract-needed' }
+    const atContract = heads.includes(this.contractHead)
+    if (!atContract && !heads.includes(this.expandHead)) return { heads, state: 'expand-needed', pending: [] }
+    const pending = await this.#pending(heads)
+    if (pending.length > 0) return { heads, state: 'migrate-needed', pending }
+    return { heads, state: atContract ? 'up-to-date' : 'contract-needed', pending }
   }
 
   async check(): Promise<Outcome> {
@@ -101,7 +131,7 @@ export class SchemaManager {
 
   async upgrade(version: string): Promise<Outcome> {
     await this.#validate(version)
-    return this.#locked(async () => ok(await this.#sync(version, true)))
+    return this.#locked(() => this.#repairing(version, async () => ok(await this.#sync(version, true))))
   }
 
   async expand(): Promise<Outcome> {
@@ -115,27 +145,47 @@ export class SchemaManager {
 
   async contract(): Promise<Outcome> {
     await this.#validate(this.contractHead)
-    return this.#locked(() => this.#contract(true))
+    return this.#locked(() => this.#repairing(this.contractHead, () => this.#contract(true)))
   }
 
   /** Offline: expand, migrate and contract in one run, without the expand-window triggers. */
   async sync(): Promise<Outcome> {
     await this.#validate(this.contractHead)
-    return this.#locked(async () => {
-      if ((await this.currentHeads()).includes(this.contractHead)) return ok(UP_TO_DATE)
-      const stdout: string[] = []
-      for (const phase of [() => this.#expand(false), () => this.#migrate(), () => this.#contract(false)]) {
-        const outcome = await phase()
-        stdout.push(...outcome.stdout)
-        if (outcome.exitCode !== 0) return { ...outcome, stdout }
-      }
-      stdout.push(this.options.dryRun ? 'Database would be synced (dry run: nothing was changed).' : 'Database is synced successfully.')
-      return ok(...stdout)
-    })
+    return this.#locked(() => this.#repairing(this.contractHead, () => this.#syncPhases()))
+  }
+
+  async #syncPhases(): Promise<Outcome> {
+    const heads = await this.#heads()
+    if (heads.includes(this.contractHead)) {
+      if ((await this.#pending(heads)).length === 0) return ok(UP_TO_DATE)
+      return this.#migrate()
+    }
+    const stdout: string[] = []
+    for (const phase of [() => this.#expand(false), () => this.#migrate(), () => this.#contract(false)]) {
+      const outcome = await phase()
+      stdout.push(...outcome.stdout)
+      if (outcome.exitCode !== 0) return { ...outcome, stdout }
+    }
+    stdout.push(this.options.dryRun ? 'Database would be synced (dry run: nothing was changed).' : 'Database is synced successfully.')
+    return ok(...stdout)
+  }
+
+  /**
+   * Runs `run` (an upgrade towards `target`) and then, if that ends at the
+   * contract head of a database where the revision that drops the Ocata
+   * triggers had already been applied, drops any that another tool left.
+   */
+  async #repairing(target: string, run: () => Promise<Outcome>): Promise<Outcome> {
+    const before = await this.currentHeads()
+    const outcome = await run()
+    if (outcome.exitCode !== 0 || !this.graph.closure(before).has(LEFTOVER_TRIGGERS_DROPPED_BY)) return outcome
+    if (!this.graph.closure(resolveTargets(this.graph, target, before)).has(this.contractHead)) return outcome
+    await dropLeftoverVisibilityTriggers(this.db, this.options.dryRun, this.options.onEvent)
+    return outcome
   }
 
   async #expand(useTriggers: boolean): Promise<Outcome> {
-    const heads = await this.currentHeads()
+    const heads = await this.#heads()
     if (heads.includes(this.contractHead)) return ok(UP_TO_DATE)
     if (heads.includes(this.expandHead)) return ok('Database expansion is up to date. No expansion needed.')
     const line = await this.#sync(this.expandHead, useTriggers)
@@ -143,25 +193,41 @@ export class SchemaManager {
   }
 
   async #migrate(): Promise<Outcome> {
-    const heads = await this.currentHeads()
-    if (heads.includes(this.contractHead)) return ok(UP_TO_DATE)
-    if (!heads.includes(this.expandHead) && !this.options.dryRun) {
+    const heads = await this.#heads()
+    const atContract = heads.includes(this.contractHead)
+    if (!atContract && !heads.includes(this.expandHead)) {
       return fail(`Data migration did not run. Data migration cannot be run before database expansion. ${EXPAND_FIRST}`)
     }
-    const pending = this.options.dryRun ? [] : await this.#pending(heads)
-    if (pending.length === 0) return ok('Database migration is up to date. No migration needed.')
+    const pending = await this.#pending(heads)
+    if (pending.length === 0) return ok(atContract ? UP_TO_DATE : 'Database migration is up to date. No migration needed.')
+    const rows = await this.#runDataMigrations(pending)
+    return ok(this.options.dryRun ? `Would migrate ${rows} rows (dry run: nothing was changed)` : `Migrated ${rows} rows`)
+  }
+
+  /** Runs `migrations` in order; in a dry run reports each with its estimate and counts it as done. */
+  async #runDataMigrations(migrations: readonly DataMigration[]): Promise<number> {
     let rows = 0
-    for (const migration of pending) rows += await runDataMigration(this.db.conn, migration, this.#runOptions(false))
-    return ok(`Migrated ${rows} rows`)
+    const realApplied = this.graph.closure(await this.currentHeads())
+    for (const migration of migrations) {
+      if (this.options.dryRun) {
+        rows += await planDataMigration(this.db, migration, realApplied, this.options.onEvent)
+        this.#simulatedDone.add(migration.id)
+      } else {
+        rows += await runDataMigration(this.db, migration, this.#runOptions(false))
+      }
+    }
+    return rows
   }
 
   async #contract(useTriggers: boolean): Promise<Outcome> {
-    const heads = await this.currentHeads()
-    if (heads.includes(this.contractHead)) return ok(UP_TO_DATE)
-    if (!heads.includes(this.expandHead) && !this.options.dryRun) {
+    const heads = await this.#heads()
+    const atContract = heads.includes(this.contractHead)
+    if (!atContract && !heads.includes(this.expandHead)) {
       return fail(`Database contraction did not run. Database contraction cannot be run before database expansion. ${EXPAND_FIRST}`)
     }
-    if (!this.options.dryRun && (await this.#pending(heads)).length > 0) {
+    const pending = await this.#pending(heads)
+    if (atContract && pending.length === 0) return ok(UP_TO_DATE)
+    if (pending.length > 0) {
       return fail(
         'Database contraction did not run. Database contraction cannot be run before data migration is complete. Run data migration using "glance-manage db migrate".',
       )
@@ -174,8 +240,21 @@ export class SchemaManager {
     const heads = await this.#headsForUpgrade()
     const targets = resolveTargets(this.graph, version, heads)
     const steps = planUpgrade(this.graph, heads, targets)
-    await runSteps(this.db, this.graph, steps, heads, this.#dataMigrations, this.#runOptions(useTriggers))
+    // An upgrade to the heads, or across a revision that needs a data
+    // migration done, leaves no data migration pending: those that apply now
+    // run first, those with a `before` inside the plan just before it (the
+    // runner's part), those whose expand revision this run applies after it.
+    const crossed = this.#dataMigrations.filter((m) => m.before && steps.some((s) => s.revision.id === m.before))
+    const migratesData = version === 'heads' || targets.includes(this.contractHead) || crossed.length > 0
+    if (migratesData) await this.#runDataMigrations((await this.#pending(heads)).filter((m) => !crossed.includes(m)))
+    const remaining = this.#dataMigrations.filter((m) => !this.#simulatedDone.has(m.id))
+    await runSteps(this.db, this.graph, steps, heads, remaining, this.#runOptions(useTriggers))
     const after = this.options.dryRun ? (steps.at(-1)?.headsAfter ?? heads) : await this.currentHeads()
+    if (this.options.dryRun) {
+      for (const m of crossed) this.#simulatedDone.add(m.id)
+      this.#simulatedHeads = [...after]
+    }
+    if (migratesData) await this.#runDataMigrations(await this.#pending(after))
     const revisions = after.join(', ')
     return version === 'heads'
       ? `Upgraded database, current revision(s): ${revisions}`
@@ -192,8 +271,22 @@ export class SchemaManager {
     }
   }
 
+  /** The heads a phase starts from: the database's, or in a dry run those the earlier phases would have left. */
+  async #heads(): Promise<string[]> {
+    return (this.options.dryRun && this.#simulatedHeads) || this.currentHeads()
+  }
+
+  /** Data migrations that apply at `heads` and would change rows (in a dry run: by estimate, minus those already reported). */
   async #pending(heads: readonly string[]): Promise<DataMigration[]> {
-    return pendingMigrations(this.db.conn, this.#dataMigrations, this.graph.closure(heads))
+    const applied = this.graph.closure(heads)
+    if (!this.options.dryRun) return pendingMigrations(this.db.conn, this.#dataMigrations, applied)
+    const realApplied = this.graph.closure(await this.currentHeads())
+    const pending: DataMigration[] = []
+    for (const migration of applicableMigrations(this.#dataMigrations, applied)) {
+      if (this.#simulatedDone.has(migration.id)) continue
+      if ((await planDataMigration(this.db, migration, realApplied)) > 0) pending.push(migration)
+    }
+    return pending
   }
 
   /**
@@ -221,7 +314,7 @@ export class SchemaManager {
    * or not Glance's at all (refused).
    */
   async #headsForUpgrade({ write } = { write: true }): Promise<string[]> {
-    const heads = await this.currentHeads()
+    const heads = await this.#heads()
     for (const head of heads) this.graph.get(head)
     if (heads.length > 0) return heads
     const tables = (await this.db.dialect.tableNames(this.db.conn)).filter((t) => t !== VERSION_TABLE)
@@ -256,7 +349,10 @@ export class SchemaManager {
     return this.db.dialect.withMigrationLock(
       this.db.conn,
       this.options.lockTimeoutMs,
-      () => fn(),
+      async () => {
+        await this.#saveHistoricHeads()
+        return fn()
+      },
       (holder) => this.options.onEvent({ kind: 'lockWaiting', holder }),
     )
   }

@@ -9,7 +9,9 @@ import type { DialectSql } from '../ops/operations.js'
  * PostgreSQL and SQLite pairs below apply the same decision list, so rolling
  * upgrades work on every engine. SQLite triggers cannot assign to NEW, so
  * they correct the row just written with an UPDATE (recursive triggers are
- * off by default, so that UPDATE does not fire them again).
+ * off by default, so that UPDATE does not fire the same trigger again; the
+ * insert trigger's UPDATE does fire update_visibility, which therefore leaves
+ * a row alone whose is_public was NULL, i.e. one being inserted).
  */
 const MESSAGE = 'Invalid visibility value'
 
@@ -98,7 +100,7 @@ BEGIN
     SELECT RAISE(ABORT, '${MESSAGE}') WHERE NEW.is_public IS OLD.is_public
         AND NEW.visibility IS NOT OLD.visibility AND NEW.visibility IS NULL;
     UPDATE images SET visibility = CASE WHEN NEW.is_public THEN 'public' ELSE 'shared' END
-        WHERE id = NEW.id AND NEW.is_public IS NOT OLD.is_public;
+        WHERE id = NEW.id AND NEW.is_public IS NOT OLD.is_public AND OLD.is_public IS NOT NULL;
     UPDATE images SET is_public = (NEW.visibility = 'public')
         WHERE id = NEW.id AND NEW.is_public IS OLD.is_public AND NEW.visibility IS NOT OLD.visibility;
 END`

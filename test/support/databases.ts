@@ -76,9 +76,12 @@ export async function scratchDatabase(engine: Engine): Promise<ScratchDatabase> 
       const admin = await openUrl(server)
       try {
         if (engine.dialect === 'postgresql') {
-          await admin.conn.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()', [
-            name,
-          ])
+          // Only our own sessions: an autovacuum worker (a superuser's) cannot be terminated by us,
+          // and DROP DATABASE stops it itself.
+          await admin.conn.query(
+            'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid() AND usename = current_user',
+            [name],
+          )
         }
         await admin.conn.execute(`DROP DATABASE IF EXISTS ${name}`)
       } finally {

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { DialectName } from '../../src/dialects/connection.js'
 import {
   enumType,
@@ -12,24 +14,24 @@ import {
 } from '../../src/dialects/introspect.js'
 
 /**
- * The real tool's reference dumps (/work/shared/spec/golden, see schema.md):
+ * The real tool's schemas, as listings generated from it by
+ * scripts/reference/golden.sh (see test/fixtures/golden/README.md):
  * `<dialect>-<state>.inspect.txt` is a normalised SQLAlchemy-inspector
- * listing; triggers are only in the matching `.sql` dump.
+ * listing followed by one `TRIGGER <name> ON <table>` line per trigger.
  */
-export const GOLDEN_DIR = process.env.GLANCE_GOLDEN_DIR ?? '/work/shared/spec/golden'
+export const GOLDEN_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'golden')
 
 export type GoldenState =
   'mitaka02' | 'wallaby_expand01-online' | 'wallaby_contract01-online' | 'wallaby_contract01' | '2024_1_contract01-mastersim'
 
 /** The golden schema of `state` on `dialect`, in the shape `introspect` returns. */
 export function loadGolden(dialect: DialectName, state: GoldenState): SchemaSnapshot {
-  const inspect = readFileSync(`${GOLDEN_DIR}/${dialect}-${state}.inspect.txt`, 'utf8')
-  const sql = readFileSync(`${GOLDEN_DIR}/${dialect}-${state}.sql`, 'utf8')
-  return parseInspect(dialect, inspect, goldenTriggers(dialect, sql))
+  return parseInspect(dialect, readFileSync(join(GOLDEN_DIR, `${dialect}-${state}.inspect.txt`), 'utf8'))
 }
 
-/** Parses an `.inspect.txt` listing. */
-export function parseInspect(dialect: DialectName, text: string, triggers: TriggerSnapshot[] = []): SchemaSnapshot {
+/** Parses an `.inspect.txt` listing (scripts/reference/inspect_schema.py's format). */
+export function parseInspect(dialect: DialectName, text: string): SchemaSnapshot {
+  const triggers: TriggerSnapshot[] = []
   const tables: Mutable<TableSnapshot>[] = []
   const enums: { name: string; values: string[] }[] = []
   let current: Mutable<TableSnapshot> | undefined
@@ -51,6 +53,10 @@ export function parseInspect(dialect: DialectName, text: string, triggers: Trigg
         options: {},
       }
       tables.push(current)
+      continue
+    }
+    if ((m = /^TRIGGER (\S+) ON (\S+)$/.exec(line))) {
+      triggers.push({ table: m[2]!, name: m[1]! })
       continue
     }
     if ((m = /^ENUM (\S+) (\[.*\])$/.exec(line))) {
@@ -101,27 +107,6 @@ export function parseInspect(dialect: DialectName, text: string, triggers: Trigg
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
-
-/** Triggers in a `.sql` dump: MySQL's SHOW TRIGGERS section, else CREATE TRIGGER statements. */
-export function goldenTriggers(dialect: DialectName, sql: string): TriggerSnapshot[] {
-  if (dialect === 'mysql') {
-    const lines = sql.split('\n')
-    const start = lines.findIndex((l) => l.startsWith('-- TRIGGERS (SHOW TRIGGERS)'))
-    if (start === -1) return []
-    const out: TriggerSnapshot[] = []
-    for (const line of lines.slice(start + 1)) {
-      if (line.startsWith('TRIGGER_NAME\t')) continue
-      if (line.startsWith('--') || line.trim() === '') break
-      const [name, , , table] = line.split('\t')
-      out.push({ table: table!, name: name! })
-    }
-    return out
-  }
-  return [...sql.matchAll(/CREATE TRIGGER\s+"?(\w+)"?[\s\S]*?\bON\s+(?:\w+\.)?"?(\w+)"?/gi)].map((m) => ({
-    table: m[2]!,
-    name: m[1]!,
-  }))
-}
 
 function column(dialect: DialectName, name: string, reflected: string, nullable: boolean, dflt: string | null): ColumnSnapshot {
   return {

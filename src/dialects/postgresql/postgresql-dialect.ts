@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto'
 import type { Connection } from '../connection.js'
 import type { Dialect } from '../dialect.js'
 import { LockTimeoutError } from '../lock-timeout.js'
 import { PostgresqlCompiler } from './postgresql-compiler.js'
+import { postgresqlConventions } from './postgresql-conventions.js'
 
 /** Any fixed 64-bit key; "glance-manage" hashed, so other tools are unlikely to pick it. */
 export const LOCK_KEY = '7305962771434108228'
@@ -11,6 +11,7 @@ const POLL_MS = 200
 export const postgresqlDialect: Dialect = {
   name: 'postgresql',
   compiler: new PostgresqlCompiler(),
+  conventions: postgresqlConventions,
   transactionalDdl: true,
   // A session-level advisory lock: held across the per-step transactions and
   // released by the server when the session ends, even if we are killed.
@@ -40,18 +41,6 @@ export const postgresqlDialect: Dialect = {
       `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = (${LOCK_KEY}::bigint & 4294967295)::oid AND pid <> pg_backend_pid()`,
     )
     return rows.length > 0
-  },
-  async withScratchDatabase(db, fn) {
-    const conn = await db.openAnother()
-    const schema = `glance_manage_scratch_${randomBytes(5).toString('hex')}`
-    try {
-      await conn.execute(`CREATE SCHEMA ${schema}`)
-      await conn.execute(`SET search_path TO ${schema}`)
-      return await fn({ conn, dialect: db.dialect, openAnother: db.openAnother, close: async () => undefined })
-    } finally {
-      await conn.execute(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined)
-      await conn.close()
-    }
   },
   async tableNames(conn: Connection) {
     const rows = await conn.query<{ name: string }>(

@@ -1,7 +1,7 @@
 import type { Column, ColumnType, ServerDefault, Table } from '../../ops/column-types.js'
 import type { AlterColumn, Operation } from '../../ops/operations.js'
 import { SchemaModel } from '../../ops/schema-model.js'
-import { BaseCompiler } from '../base-compiler.js'
+import { BaseCompiler, type DefaultContext } from '../base-compiler.js'
 import { statement, type Statement } from '../statement.js'
 
 export class SqliteCompiler extends BaseCompiler {
@@ -18,11 +18,12 @@ export class SqliteCompiler extends BaseCompiler {
     return `VARCHAR(${Math.max(...values.map((v) => v.length))})`
   }
 
-  protected renderDefault(value: ServerDefault, context: 'create' | 'add'): string {
+  protected renderDefault(value: ServerDefault, context: DefaultContext): string {
     if (value.kind === 'string') return `'${value.value.replaceAll("'", "''")}'`
     const literal = value.value ? '1' : '0'
-    // Alembic parenthesises expression defaults in ADD COLUMN.
-    return context === 'add' ? `(${literal})` : literal
+    // SQLAlchemy parenthesises a boolean expression default (`DEFAULT (0)`) in a revision's
+    // CREATE TABLE and ADD COLUMN; a batch recreation copies the stored text without them.
+    return context === 'recreate' ? literal : `(${literal})`
   }
 
   protected override dropColumn(table: string, column: string, model: SchemaModel): Statement[] {
@@ -37,14 +38,29 @@ export class SqliteCompiler extends BaseCompiler {
    * SQLite cannot change a column in place, so the table is recreated the way
    * Alembic's batch mode does it ("move and copy"). As in Alembic, unnamed
    * CHECK constraints are not carried over: Glance's SQLite `images` table has
-   * none after ocata_expand01, and we keep that schema.
+   * none after ocata_expand01, and we keep that schema. What the live table
+   * has beyond the model (`model.extrasOf`, read at run time) is carried
+   * over: its columns in their live order with their data, its foreign keys
+   * and unique constraints, indexes and triggers.
    */
   private rebuild(op: Operation & { table: string }, model: SchemaModel): Statement[] {
     const before = model.table(op.table)
     const after = tableAfter(before, op)
+    const extras = model.extrasOf(before.name)
     const temporary = `_alembic_tmp_${before.name}`
-    const kept = after.columns.filter((c) => before.columns.some((b) => b.name === c.name)).map((c) => c.name)
-    const body = this.tableBody({ ...after, name: temporary }, { checks: false })
+    const [columnLines, constraintLines] = splitBody(this.tableBody({ ...after, name: temporary }, { checks: false, recreated: true }), after.columns.length)
+    const definitions = new Map(after.columns.map((c, i): [string, string] => [c.name, columnLines[i]!]))
+    for (const extra of extras?.columns ?? []) definitions.set(extra.name, extra.definition)
+    const order = [...(extras?.columnOrder ?? []), ...after.columns.map((c) => c.name)].filter(
+      (name, i, all) => definitions.has(name) && all.indexOf(name) === i,
+    )
+    const survives = (columns: readonly string[]) => columns.every((c) => definitions.has(c))
+    const body = [
+      ...order.map((name) => definitions.get(name)!),
+      ...constraintLines,
+      ...(extras?.constraints ?? []).filter((c) => survives(c.columns)).map((c) => c.definition),
+    ]
+    const kept = order.filter((name) => before.columns.some((b) => b.name === name) || extras?.columns.some((e) => e.name === name))
     const selectList = kept.map((c) => `${before.name}.${this.quote(c)}`).join(', ')
     return [
       statement(`CREATE TABLE ${temporary} (\n\t${body.join(', \n\t')}\n)`),
@@ -53,10 +69,17 @@ export class SqliteCompiler extends BaseCompiler {
       statement(`ALTER TABLE ${temporary} RENAME TO ${before.name}`),
       ...model
         .indexesOf(before.name)
-        .filter((index) => index.columns.every((c) => after.columns.some((a) => a.name === c)))
+        .filter((index) => survives(index.columns))
         .map((index) => this.createIndex(index)),
+      ...(extras?.indexes ?? []).filter((index) => survives(index.columns)).map((index) => statement(index.sql)),
+      ...(extras?.triggers ?? []).map((trigger) => statement(trigger.sql)),
     ]
   }
+}
+
+/** The lines of `tableBody`: the first `columnCount` define columns, the rest constraints. */
+function splitBody(lines: readonly string[], columnCount: number): [string[], string[]] {
+  return [lines.slice(0, columnCount), lines.slice(columnCount)]
 }
 
 function tableAfter(table: Table, op: Operation): Table {

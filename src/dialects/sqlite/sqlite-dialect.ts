@@ -2,7 +2,8 @@ import type { Connection } from '../connection.js'
 import type { Dialect } from '../dialect.js'
 import { LockTimeoutError } from '../lock-timeout.js'
 import { SqliteCompiler } from './sqlite-compiler.js'
-import { openSqlite } from './sqlite-connection.js'
+import { adoptLiveExtras } from './sqlite-live-extras.js'
+import { sqliteConventions } from './sqlite-conventions.js'
 
 /** Probes, without waiting, whether another connection holds the write lock (only to say that we wait). */
 async function writeLocked(conn: Connection, timeoutMs: number): Promise<boolean> {
@@ -22,6 +23,7 @@ async function writeLocked(conn: Connection, timeoutMs: number): Promise<boolean
 export const sqliteDialect: Dialect = {
   name: 'sqlite',
   compiler: new SqliteCompiler(),
+  conventions: sqliteConventions,
   transactionalDdl: true,
   // The connection was opened with busy_timeout = the lock timeout, so BEGIN
   // IMMEDIATE waits for another writer; the lock dies with its process.
@@ -47,16 +49,7 @@ export const sqliteDialect: Dialect = {
   async lockHeld() {
     return false
   },
-  async withScratchDatabase(_db, fn) {
-    const conn = await openSqlite(':memory:', 0)
-    await conn.execute('PRAGMA foreign_keys = OFF')
-    const scratch = { conn, dialect: sqliteDialect, openAnother: () => openSqlite(':memory:', 0), close: () => conn.close() }
-    try {
-      return await fn(scratch)
-    } finally {
-      await conn.close()
-    }
-  },
+  adoptLiveSchema: adoptLiveExtras,
   async tableNames(conn: Connection) {
     const rows = await conn.query<{ name: string }>(
       "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",

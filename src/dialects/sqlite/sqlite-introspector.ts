@@ -266,3 +266,40 @@ function constraintClause(text: string, name: string | null): ParsedConstraint |
     }
   }
 }
+
+/** A live table as SQLite stores it: what a table rebuild must carry over that the revisions may not know. */
+export interface LiveTableDefinition {
+  /** Column definitions as written in the stored CREATE TABLE (inline constraints included), in physical order. */
+  readonly columns: readonly { readonly name: string; readonly definition: string }[]
+  /** Table-level constraints, with their text as stored. */
+  readonly constraints: readonly (ParsedConstraint & { readonly definition: string })[]
+  /** Indexes made by CREATE INDEX (not the automatic ones), with their stored text. */
+  readonly indexes: readonly { readonly name: string; readonly columns: readonly string[]; readonly sql: string }[]
+  readonly triggers: readonly { readonly name: string; readonly sql: string }[]
+}
+
+/** The stored definition of `table`, or undefined if there is no such table. */
+export async function liveTableDefinition(conn: Connection, table: string): Promise<LiveTableDefinition | undefined> {
+  const entries = await conn.query<{ type: string; name: string; sql: string | null }>(
+    "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('table', 'index', 'trigger') ORDER BY name",
+    [table],
+  )
+  const create = entries.find((e) => e.type === 'table')?.sql
+  if (!create) return undefined
+  const columns: { name: string; definition: string }[] = []
+  const constraints: (ParsedConstraint & { definition: string })[] = []
+  for (const item of splitTopLevel(parenthesised(create, 0)?.inner ?? '')) {
+    if (/^(CONSTRAINT|PRIMARY\s+KEY|FOREIGN\s+KEY|UNIQUE|CHECK)\b/i.test(item)) {
+      const [parsed] = parseCreateTable(`(${item})`)
+      if (parsed) constraints.push({ ...parsed, definition: item })
+    } else columns.push({ name: identifier(item)[0], definition: item })
+  }
+  const indexes: { name: string; columns: string[]; sql: string }[] = []
+  for (const entry of entries) {
+    if (entry.type !== 'index' || entry.sql === null) continue
+    const info = await conn.query<IndexInfoRow>(`PRAGMA index_info(${quote(entry.name)})`)
+    indexes.push({ name: entry.name, columns: info.sort((a, b) => a.seqno - b.seqno).map((c) => c.name ?? ''), sql: entry.sql })
+  }
+  const triggers = entries.filter((e) => e.type === 'trigger' && e.sql !== null).map((e) => ({ name: e.name, sql: e.sql! }))
+  return { columns, constraints, indexes, triggers }
+}

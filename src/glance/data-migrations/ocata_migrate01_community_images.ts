@@ -1,13 +1,7 @@
-import { updateInBatches } from '../../dialects/bounded-update.js'
+import { inRange } from '../../engine/batched-update.js'
 import { defineDataMigration } from '../../engine/data-migration.js'
-import type { DialectName } from '../../ops/dialect-name.js'
 
-const ACTIVE_MEMBERS = 'SELECT image_id FROM image_members WHERE deleted = ?'
-/** PostgreSQL types `visibility` as an enum and will not assign text to it implicitly. */
-const visibilityFromIsPublic = (dialect: DialectName) => `(CASE
-    WHEN is_public = ? THEN 'public'
-    WHEN id IN (${ACTIVE_MEMBERS}) THEN 'shared'
-    ELSE 'private' END)${dialect === 'postgresql' ? '::image_visibility' : ''}`
+const NEEDS_VISIBILITY = 'visibility IS NULL'
 
 /**
  * Fills `images.visibility`, added empty by ocata_expand01, from `is_public`
@@ -15,18 +9,46 @@ const visibilityFromIsPublic = (dialect: DialectName) => `(CASE
  * (non-deleted) member become shared, the rest private. Only rows still
  * without a visibility are touched, so values written by new-release nodes
  * (or the triggers) during the expand window are kept; Glance overwrote them.
+ *
+ * Each batch is one key range of images. `visibility IS NULL` sits in the
+ * UPDATE's own WHERE, so a row a new-release node gave a visibility while the
+ * batch waited for its lock is skipped. The members subquery is limited to
+ * the same key range (an index range of ix_image_members_image_id), so it is
+ * read once per batch rather than over the whole table.
  */
 export default defineDataMigration({
   id: 'ocata_migrate01',
   after: 'ocata_expand01',
   before: 'ocata_contract01',
   message: 'set images.visibility from is_public and image membership',
+  table: 'images',
   async hasPending(conn) {
-    const rows = await conn.query('SELECT 1 AS pending FROM images WHERE visibility IS NULL LIMIT 1')
+    const rows = await conn.query(`SELECT 1 AS pending FROM images WHERE ${NEEDS_VISIBILITY} LIMIT 1`)
     return rows.length > 0
   },
-  async migrate(conn, batchSize) {
-    const update = { table: 'images', key: 'id', set: `visibility = ${visibilityFromIsPublic(conn.dialect)}`, where: 'visibility IS NULL' }
-    return updateInBatches(conn, update, [true, false], batchSize)
+  async countPending(conn, expanded) {
+    // Before the expand there is no visibility column: every image will need one.
+    const [row] = await conn.query(`SELECT COUNT(*) AS n FROM images${expanded ? ` WHERE ${NEEDS_VISIBILITY}` : ''}`)
+    return Number(row?.n ?? 0)
+  },
+  async migrate({ conn, updateByKeyRanges }) {
+    // PostgreSQL types `visibility` as an enum and will not assign text to it implicitly.
+    const cast = conn.dialect === 'postgresql' ? '::image_visibility' : ''
+    return updateByKeyRanges({
+      table: 'images',
+      key: 'id',
+      statement(range) {
+        const members = inRange('image_id', range)
+        const images = inRange('id', range)
+        return {
+          sql: `UPDATE images SET visibility = (CASE
+    WHEN is_public = ? THEN 'public'
+    WHEN id IN (SELECT image_id FROM image_members WHERE deleted = ? AND ${members.sql}) THEN 'shared'
+    ELSE 'private' END)${cast}
+  WHERE ${images.sql} AND ${NEEDS_VISIBILITY}`,
+          params: [true, false, ...members.params, ...images.params],
+        }
+      },
+    })
   },
 })

@@ -1,5 +1,5 @@
 import type { Connection } from '../../dialects/connection.js'
-import { updateInBatches } from '../../dialects/bounded-update.js'
+import { inRange } from '../../engine/batched-update.js'
 import { defineDataMigration } from '../../engine/data-migration.js'
 
 const OLD_KEY = '"backend":'
@@ -20,18 +20,35 @@ function containsOldKey(conn: Connection): string {
 /**
  * Multi-store renamed the location metadata key "backend" to "store". The
  * change is textual, exactly as Glance's: every `"backend":` in the JSON
- * text becomes `"store":`.
+ * text becomes `"store":`. Each batch is one key range of image_locations;
+ * the "contains the old key" test is in the UPDATE's own WHERE and REPLACE
+ * reads the row as it is when locked, so a concurrent rewrite of meta_data is
+ * kept (and converted if it still says "backend").
  */
 export default defineDataMigration({
   id: 'train_migrate01',
   after: 'train_expand01',
   message: 'rename "backend" to "store" in image location metadata',
+  table: 'image_locations',
   async hasPending(conn) {
     const rows = await conn.query(`SELECT 1 AS pending FROM image_locations WHERE ${containsOldKey(conn)} LIMIT 1`, [OLD_KEY])
     return rows.length > 0
   },
-  async migrate(conn, batchSize) {
-    const update = { table: 'image_locations', key: 'id', set: 'meta_data = REPLACE(meta_data, ?, ?)', where: containsOldKey(conn) }
-    return updateInBatches(conn, update, [OLD_KEY, NEW_KEY, OLD_KEY], batchSize)
+  async countPending(conn) {
+    const [row] = await conn.query(`SELECT COUNT(*) AS n FROM image_locations WHERE ${containsOldKey(conn)}`, [OLD_KEY])
+    return Number(row?.n ?? 0)
+  },
+  async migrate({ conn, updateByKeyRanges }) {
+    return updateByKeyRanges({
+      table: 'image_locations',
+      key: 'id',
+      statement(range) {
+        const ids = inRange('id', range)
+        return {
+          sql: `UPDATE image_locations SET meta_data = REPLACE(meta_data, ?, ?) WHERE ${ids.sql} AND ${containsOldKey(conn)}`,
+          params: [OLD_KEY, NEW_KEY, ...ids.params, OLD_KEY],
+        }
+      },
+    })
   },
 })

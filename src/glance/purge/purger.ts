@@ -1,4 +1,5 @@
 import type { Connection } from '../../dialects/connection.js'
+import { retryOnConflict } from '../../engine/batched-update.js'
 import { CommandError } from '../../engine/errors.js'
 import { countBlocking, referencesTo, type BlockingRows, type Condition } from './references.js'
 import { quoteIdent, type PurgeTable, type Reference } from './tables.js'
@@ -8,6 +9,8 @@ export type PurgeEvent =
   | { readonly kind: 'tableStarted'; readonly table: string }
   | { readonly kind: 'batchDeleted'; readonly table: string; readonly rows: number; readonly total: number }
   | { readonly kind: 'tableDone'; readonly table: string; readonly rows: number }
+  /** A DELETE batch the server rolled back for a conflict (deadlock, Galera certification, lock wait) runs again. */
+  | { readonly kind: 'batchRetried'; readonly table: string; readonly attempt: number; readonly waitMs: number; readonly reason: string }
 
 export interface TableCount {
   readonly table: string
@@ -272,7 +275,12 @@ export class Purger {
       }
       let deleted: number
       try {
-        deleted = await this.#execute(statement.sql, statement.params)
+        // One autocommitted DELETE: applied whole or not at all, so it can simply run again.
+        deleted = await retryOnConflict(
+          this.conn,
+          () => this.#execute(statement.sql, statement.params),
+          (attempt, waitMs, reason) => onEvent?.({ kind: 'batchRetried', table: table.name, attempt, waitMs, reason }),
+        )
       } catch (error) {
         if (isForeignKeyViolation(error)) throw await blocked(selection, total)
         throw error

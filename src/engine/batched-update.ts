@@ -1,0 +1,168 @@
+import type { Connection } from '../dialects/connection.js'
+import { isRetryableConflict } from '../dialects/conflict.js'
+
+/**
+ * How long one batch statement should hold its row locks. Long enough that
+ * the per-statement overhead stays small (a few percent), short enough that
+ * a writer waiting on one of the rows waits well under a second.
+ */
+export const TARGET_BATCH_MS = 300
+/** The first batch, before any timing is known (capped by the caller's maximum). */
+const FIRST_BATCH_ROWS = 1_000
+/** One measurement moves the size by at most this factor, so one slow (lock-waiting) batch does not collapse it. */
+const MAX_STEP = 4
+
+/**
+ * Sizes batches by time: after each batch the next one is scaled so that it
+ * should take TARGET_BATCH_MS, within [1, maximum] rows.
+ */
+export class BatchSizer {
+  #size: number
+
+  constructor(readonly maximum: number) {
+    this.#size = Math.max(1, Math.min(FIRST_BATCH_ROWS, maximum))
+  }
+
+  get size(): number {
+    return this.#size
+  }
+
+  record(rows: number, ms: number): void {
+    if (rows < this.#size) return // a short last batch says nothing about the rate
+    const scale = Math.min(MAX_STEP, Math.max(1 / MAX_STEP, TARGET_BATCH_MS / Math.max(ms, 1)))
+    this.#size = Math.max(1, Math.min(this.maximum, Math.round(this.#size * scale)))
+  }
+}
+
+export type Key = string | number
+
+/** Rows whose key is in (lower, upper]; an absent bound is open. */
+export interface KeyRange {
+  readonly lower?: Key
+  readonly upper?: Key
+}
+
+/** The condition `column` in `range`, with its parameters. */
+export function inRange(column: string, range: KeyRange): { sql: string; params: Key[] } {
+  const parts: string[] = []
+  const params: Key[] = []
+  if (range.lower !== undefined) {
+    parts.push(`${column} > ?`)
+    params.push(range.lower)
+  }
+  if (range.upper !== undefined) {
+    parts.push(`${column} <= ?`)
+    params.push(range.upper)
+  }
+  return { sql: parts.length > 0 ? parts.join(' AND ') : '1 = 1', params }
+}
+
+/**
+ * A data change walked over a table's primary key. `statement` is the UPDATE
+ * of the rows in one key range; its WHERE must also hold the condition that
+ * makes a row need the change, so the database re-checks it on each row as
+ * it locks it: a row another session changed (and committed) while the
+ * batch waited for it is judged by its new value, never overwritten.
+ */
+export interface KeysetUpdate {
+  readonly table: string
+  readonly key: string
+  statement(range: KeyRange): { sql: string; params: unknown[] }
+}
+
+export interface BatchEvents {
+  onBatch?(rows: number, ms: number): void
+  onRetry?(attempt: number, waitMs: number, reason: string): void
+}
+
+export interface BatchOptions extends BatchEvents {
+  /** At most this many keys per batch. */
+  readonly maxBatchRows: number
+  /** The connection is already inside a transaction (the batch becomes a savepoint in it). */
+  readonly insideTransaction: boolean
+}
+
+/** Attempts per batch on a retryable conflict, and the first back-off (doubled each time, with jitter). */
+export const MAX_ATTEMPTS = 6
+const FIRST_BACKOFF_MS = 50
+const MAX_BACKOFF_MS = 2_000
+
+/**
+ * Runs `fn` as one transaction of its own (or, inside the caller's, as a
+ * savepoint), so a batch is applied whole or not at all. When the server
+ * rolls it back for a conflict with other sessions (deadlock, Galera
+ * certification failure, lock wait timeout), the whole batch runs again after
+ * a bounded back-off; other errors, and the last attempt's, are thrown.
+ */
+export async function inBatchTransaction<T>(conn: Connection, options: BatchOptions, fn: () => Promise<T>): Promise<T> {
+  // Inside the caller's transaction a conflict may have ended it (MySQL rolls back the whole transaction): no retry there.
+  if (options.insideTransaction) return inSavepoint(conn, fn)
+  return retryOnConflict(conn, () => conn.transaction(fn), options.onRetry)
+}
+
+/**
+ * Runs `transaction` (a whole transaction, or one autocommitted statement)
+ * again while it fails with a conflict the dialect calls retryable, at most
+ * MAX_ATTEMPTS times, waiting 50 ms, 100 ms, ... up to 2 s (half of it
+ * random, so writers that collided do not collide again in step).
+ */
+export async function retryOnConflict<T>(
+  conn: Connection,
+  transaction: () => Promise<T>,
+  onRetry?: (attempt: number, waitMs: number, reason: string) => void,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transaction()
+    } catch (error) {
+      if (attempt >= MAX_ATTEMPTS || !isRetryableConflict(conn.dialect, error)) throw error
+      const base = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (attempt - 1))
+      const waitMs = Math.round(base / 2 + Math.random() * (base / 2))
+      onRetry?.(attempt, waitMs, error instanceof Error ? error.message : String(error))
+      await new Promise((resolve) => setTimeout(resolve, waitMs))
+    }
+  }
+}
+
+async function inSavepoint<T>(conn: Connection, fn: () => Promise<T>): Promise<T> {
+  await conn.execute('SAVEPOINT batch')
+  try {
+    const result = await fn()
+    await conn.execute('RELEASE SAVEPOINT batch')
+    return result
+  } catch (error) {
+    await conn.execute('ROLLBACK TO SAVEPOINT batch').catch(() => undefined)
+    await conn.execute('RELEASE SAVEPOINT batch').catch(() => undefined)
+    throw error
+  }
+}
+
+/**
+ * Walks `update.table` in primary-key order, one key range per batch: the
+ * range's end is read from the key's index (no scan of rows already done),
+ * then the UPDATE of that range runs as its own short transaction. Batch
+ * sizes follow TARGET_BATCH_MS. Returns the rows changed.
+ */
+export async function updateByKeyRanges(conn: Connection, update: KeysetUpdate, options: BatchOptions): Promise<number> {
+  const sizer = new BatchSizer(options.maxBatchRows)
+  let lower: Key | undefined
+  let total = 0
+  for (;;) {
+    const size = sizer.size
+    const from = inRange(update.key, { lower })
+    const [end] = await conn.query<{ k: Key }>(
+      `SELECT ${update.key} AS k FROM ${update.table} WHERE ${from.sql} ORDER BY ${update.key} LIMIT 1 OFFSET ${size - 1}`,
+      from.params,
+    )
+    const range: KeyRange = { lower, upper: end?.k }
+    const { sql, params } = update.statement(range)
+    const start = performance.now()
+    const changed = await inBatchTransaction(conn, options, () => conn.execute(sql, params))
+    const ms = performance.now() - start
+    total += changed
+    options.onBatch?.(changed, ms)
+    if (end === undefined) return total
+    sizer.record(size, ms)
+    lower = end.k
+  }
+}
