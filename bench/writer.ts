@@ -9,8 +9,8 @@ import { parseDatabaseUrl } from '../src/dialects/url.js'
  * every 20 ms, as a Glance API node would, until SIGTERM, MAX_OPS or
  * MAX_SECONDS or the end of stdin; then prints one JSON line: [start epoch ms, latency ms, ok]
  * per operation. Its rows have ids `w-NAME-PID-i`, so end-state checks can leave
- * them out. The INSERT sets `is_public` while the column exists and
- * `visibility` once it does not (the old and the new release's writers).
+ * them out. The INSERT sets `visibility` once the column exists (a
+ * new-release node, as every node is by `db contract`), else `is_public`.
  */
 const [url, name, maxOpsArg, maxSecondsArg] = process.argv.slice(2)
 const maxOps = Number(maxOpsArg)
