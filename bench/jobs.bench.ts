@@ -145,6 +145,9 @@ async function stateOf(db: BenchDb): Promise<EndState> {
 }
 
 /** A mitaka02 database holding the generated data set. */
+/** Dates in the generated rows count back from this, so that MySQL's regenerated copies are identical. */
+const GENERATED_AT = new Date().toISOString().slice(0, 19).replace('T', ' ')
+
 async function mitaka02(
   dialect: DialectName,
   server: string | undefined,
@@ -158,7 +161,7 @@ async function mitaka02(
     const manager = new SchemaManager(database, { lockTimeoutMs: 60_000, batchSize: 10_000, dryRun: false, onEvent: () => undefined })
     const outcome = await manager.upgrade('mitaka02')
     if (outcome.exitCode !== 0) throw new Error(`upgrade to mitaka02 failed: ${outcome.error}`)
-    await generate(database.conn, dataSet(images, 'mitaka02'))
+    await generate(database.conn, dataSet(images, 'mitaka02', GENERATED_AT))
   } finally {
     await database.close()
   }

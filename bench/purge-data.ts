@@ -22,10 +22,16 @@ export interface DataSet {
    * "backend" (for train_migrate01).
    */
   readonly schema: 'head' | 'mitaka02'
+  /**
+   * MySQL only: the UTC "now" (`YYYY-MM-DD HH:MM:SS`) the dates count back
+   * from, so that a copy generated again (MySQL has no template databases)
+   * holds the very same rows.
+   */
+  readonly now?: string
 }
 
-export function dataSet(images: number, schema: DataSet['schema'] = 'head'): DataSet {
-  return { images, tasks: Math.max(1, Math.floor(images / 10)), schema }
+export function dataSet(images: number, schema: DataSet['schema'] = 'head', now?: string): DataSet {
+  return { images, tasks: Math.max(1, Math.floor(images / 10)), schema, ...(now ? { now } : {}) }
 }
 
 interface Sql {
@@ -34,6 +40,9 @@ interface Sql {
   /** Naive UTC now minus `days` (an SQL integer expression) days, as Glance stores it. */
   daysAgo(days: string): string
 }
+
+const sqlFor = (dialect: DialectName, now: string | undefined): Sql =>
+  dialect === 'mysql' && now ? { ...SQL.mysql, daysAgo: (d) => `TIMESTAMP('${now}') - INTERVAL (${d}) DAY` } : SQL[dialect]
 
 const SQL: Record<DialectName, Sql> = {
   sqlite: {
@@ -65,7 +74,7 @@ async function numbers(conn: Connection, count: number): Promise<void> {
 
 /** Fills an empty, synced Glance database. Returns the rows inserted per table. */
 export async function generate(conn: Connection, data: DataSet): Promise<Record<string, number>> {
-  const s = SQL[conn.dialect]
+  const s = sqlFor(conn.dialect, data.now)
   await numbers(conn, data.images)
   const inserted: Record<string, number> = {}
   const run = async (table: string, sql: string) => {
