@@ -20,6 +20,15 @@ const s = (seconds: number) => `${seconds.toFixed(seconds < 10 ? 2 : 1)} s`
 const ms = (m: number) => (m >= 1000 ? `${(m / 1000).toFixed(1)} s` : `${m.toFixed(0)} ms`)
 const longest = (p: { longest: { ms: number }[] }) => (p.longest[0] ? s(p.longest[0].ms / 1000) : '–')
 const size = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}k`)
+/** `postgresql PostgreSQL 15.18 (Debian …)` → `PostgreSQL 15.18`; `mysql 10.11.19-MariaDB-…` → `MariaDB 10.11.19`. */
+function label(server: string): string {
+  const [dialect, ...rest] = server.split(' ')
+  const version = rest.join(' ')
+  if (dialect === 'sqlite') return `SQLite ${version}`
+  if (dialect === 'postgresql') return version.replace(/ \(.*$/, '')
+  const m = /^([\d.]+)-MariaDB/.exec(version)
+  return m ? `MariaDB ${m[1]}` : `MySQL ${version}`
+}
 const eq = (equal: boolean, ...phases: { exitCode?: number }[]) =>
   phases.some((p) => p.exitCode) ? ' (a command failed)' : equal ? '' : ' (end state differs!)'
 
@@ -32,7 +41,7 @@ const summary = [
     const rollingLongest = Math.max(...[r.rolling.expand, r.rolling.migrate, r.rolling.contract].map((p) => p.longest[0]?.ms ?? 0))
     const purgeLongest = Math.max(r.purge.ours.longest[0]?.ms ?? 0, r.purge.oursImages.longest[0]?.ms ?? 0)
     return (
-      `| ${r.server} | ${size(r.images)} ` +
+      `| ${label(r.server)} | ${size(r.images)} ` +
       `| ${x(r.startup.version!.ours, r.startup.version!.real)} / ${x(r.startup.check!.ours, r.startup.check!.real)} (${s(r.startup.version!.ours)}) ` +
       `| ${x(r.freshSync.ours.seconds, r.freshSync.real?.seconds)} (${s(r.freshSync.ours.seconds)}) ` +
       `| ${x(r.upgrade.ours.seconds, r.upgrade.floor.seconds)} (${s(r.upgrade.ours.seconds)} vs ${s(r.upgrade.floor.seconds)})${eq(r.upgrade.equal, r.upgrade.ours)} ` +
@@ -64,7 +73,7 @@ const writers = [
       .map(([name, p]) => {
         const w = p.writers!
         return (
-          `| ${r.server} | ${size(r.images)} | ${name} | ${ms(w.during.p50Ms)} / ${ms(w.during.p99Ms)} / ${ms(w.during.maxMs)} ` +
+          `| ${label(r.server)} | ${size(r.images)} | ${name} | ${ms(w.during.p50Ms)} / ${ms(w.during.p99Ms)} / ${ms(w.during.maxMs)} ` +
           `| ${ms(w.baseline.p50Ms)} / ${ms(w.baseline.p99Ms)} / ${ms(w.baseline.maxMs)} | ${x(w.during.p99Ms, w.baseline.p99Ms)} |`
         )
       }),
