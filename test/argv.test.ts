@@ -176,9 +176,9 @@ const LOAD_METADEFS_HELP = lines(
   '  --format {text,json}  Extension (not in Glance): output format (default:',
   '                        text).',
   '',
-  'Exit codes: 0 loaded (also when Glance only logs a refusal, such as',
-  '--prefer_new without --merge); 1 error (one line on stderr; nothing changed',
-  'when refused before starting); 2 usage error.',
+  'Exit codes: 0 loaded; 1 error (one line on stderr; nothing changed when',
+  'refused before starting), also for --prefer_new or --overwrite without --merge',
+  'and a missing path, where Glance exits 0; 2 usage error.',
 )
 
 const LEGACY_LOAD_METADEFS_HELP = lines(
@@ -194,9 +194,9 @@ const LEGACY_LOAD_METADEFS_HELP = lines(
   'options:',
   '  -h, --help  show this help message and exit',
   '',
-  'Exit codes: 0 loaded (also when Glance only logs a refusal, such as',
-  '--prefer_new without --merge); 1 error (one line on stderr; nothing changed',
-  'when refused before starting); 2 usage error.',
+  'Exit codes: 0 loaded; 1 error (one line on stderr; nothing changed when',
+  'refused before starting), also for --prefer_new or --overwrite without --merge',
+  'and a missing path, where Glance exits 0; 2 usage error.',
 )
 
 const PURGE_HELP = lines(
@@ -443,12 +443,12 @@ describe('db actions', () => {
         '                             [--lock-timeout SECONDS] [--batch-size N]',
         '                             [--format {text,json}]',
         '                             [action_args ...]',
-        "glance-manage db sync: error: argument --lock-timeout: invalid non-negative int value: '-1'",
+        "glance-manage db sync: error: argument --lock-timeout: invalid value '-1': must be an integer from 0 to 86,400 seconds",
       ),
     )
     usageError(
       ['db', 'purge', '--batch-size', '0'],
-      PURGE_USAGE + "glance-manage db purge: error: argument --batch-size: invalid positive int value: '0'\n",
+      PURGE_USAGE + "glance-manage db purge: error: argument --batch-size: invalid value '0': must be an integer from 1 to 1,000,000\n",
     )
     usageError(
       ['db', 'check', '--format', 'xml'],

@@ -95,13 +95,15 @@ describe('parseIni', () => {
   })
 
   const errors: Array<[string, string]> = [
-    ['k = v\n', "at line 1, Section must be started before assignment: 'k = v'"],
+    // Values are never quoted (they may be passwords), nor lines without `=` or `:`.
+    ['k = v\n', "at line 1, Section must be started before assignment: 'k = ***'"],
     ['[d]\nk = v\n[broken\n', "at line 3, Invalid section (must end with ]): '[broken'"],
     ['[d]\n[]\n', "at line 2, Empty section name: '[]'"],
-    ['[d]\n\njust words\n', "at line 3, No ':' or '=' found in assignment: 'just words'"],
-    ['[d]\n= v\n', "at line 2, Key cannot be empty: '= v'"],
-    ['[d]\n  indented\n', "at line 2, Unexpected continuation line: '  indented'"],
-    ["[d]\nit's\n", `at line 2, No ':' or '=' found in assignment: "it's"`],
+    ['[d]\n\njust words\n', "at line 3, No ':' or '=' found in assignment"],
+    ['[d]\n= v\n', "at line 2, Key cannot be empty: ' = ***'"],
+    ['[d]\n  indented\n', 'at line 2, Unexpected continuation line'],
+    ['[database]\n  connection = mysql://glance:s3cret@db/glance\n', "at line 2, Unexpected continuation line: '  connection = ***'"],
+    ["[d]\nit's\n", `at line 2, No ':' or '=' found in assignment`],
   ]
   for (const [text, message] of errors) {
     test(`error: ${message}`, () => {
@@ -318,11 +320,16 @@ describe('loadConfig', () => {
     )
   })
 
-  test('an unknown reference names the option and the reference', () => {
+  test('an unknown reference names the option, and the reference unless the option is a secret', () => {
     const dir = tempDir({ 'a.conf': '[database]\nconnection = mysql://glance:pa$word@db/glance\n' })
     assertConfigError(
       () => loadConfig({ configFiles: [path.join(dir, 'a.conf')], configDirs: [] }),
-      "[database] connection: template substitution error: unknown option 'word' (write $$ for a literal $ sign)",
+      "[database] connection: template substitution error: the value holds a '$' that names no option (write $$ for a literal $ sign)",
+    )
+    const other = tempDir({ 'a.conf': '[DEFAULT]\nmetadata_source_path = /x/$nowhere\n[database]\nconnection = sqlite://\n' })
+    assertConfigError(
+      () => loadConfig({ configFiles: [path.join(other, 'a.conf')], configDirs: [] }).metadataSourcePath,
+      "[DEFAULT] metadata_source_path: template substitution error: unknown option 'nowhere' (write $$ for a literal $ sign)",
     )
   })
 

@@ -102,4 +102,17 @@ forEachEngine((engine) => {
     assert.equal((await db(conf, 'expand')).code, 0, 'a write command rewrites it under the lock')
     assert.notEqual(await fingerprint(scratch), before)
   })
+  test('a data migration with no rows yet is planned against the real schema in a multi-phase dry run', async () => {
+    // Regression: with nothing to migrate in the migrate phase, the contract phase
+    // judged ocata_migrate01 on a schema the dry run had only pretended to expand.
+    const database = await scratch.open()
+    await database.conn.execute('DELETE FROM image_locations')
+    await database.conn.execute('DELETE FROM images')
+    await database.close()
+    const sync = await unchanged('sync', '--dry-run')
+    assert.equal(sync.code, 0, sync.stderr)
+    assert.ok(at(sync, /-> 2024_1_contract01/) > 0, sync.stdout)
+    const upgrade = await unchanged('upgrade', '--dry-run')
+    assert.equal(upgrade.code, 0, upgrade.stderr)
+  })
 })

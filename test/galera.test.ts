@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { introspect } from '../src/dialects/introspect.js'
+import { withLeaseLock } from '../src/dialects/mysql/mysql-lease-lock.js'
 import { openDatabase } from '../src/dialects/registry.js'
 import { parseDatabaseUrl } from '../src/dialects/url.js'
 import { configFor, db } from './support/cli.js'
@@ -33,6 +34,27 @@ describe('galera', { skip: missing ? 'no TEST_GALERA_URLS' : false }, () => {
     const admin = await open(NODES[0]!)
     await admin.conn.execute(`DROP DATABASE IF EXISTS ${name}`)
     await admin.close()
+  })
+
+  test('the lease under contention from every node: each taker gets it in turn, no conflict error escapes', async () => {
+    const takers = await Promise.all(urls.flatMap((url) => [1, 2, 3, 4].map(() => open(url))))
+    let inside = 0
+    let most = 0
+    try {
+      await Promise.all(
+        takers.map((taker) =>
+          withLeaseLock(taker.conn, taker.openAnother, 60_000, async () => {
+            inside++
+            most = Math.max(most, inside)
+            await new Promise((resolve) => setTimeout(resolve, 20))
+            inside--
+          }),
+        ),
+      )
+    } finally {
+      await Promise.all(takers.map((t) => t.close()))
+    }
+    assert.equal(most, 1, 'never two holders at once')
   })
 
   test('three db sync, one per node, at once: exactly one migrates and every node sees the head', async () => {

@@ -406,13 +406,13 @@ forEachEngine((engine) => {
       }
     })
 
-    test('missing directory and empty directory: logged as Glance does, exit 0', async () => {
+    test('missing directory and empty directory: logged as Glance does, exit 1 (Glance: 0)', async () => {
       assert.deepEqual(await load('/nonexistent/metadefs/', 'plain'), {
-        code: 0,
+        code: 1,
         lines: ["ERROR [Errno 2] No such file or directory: '/nonexistent/metadefs/'"],
       })
       const empty = tempDir()
-      assert.deepEqual(await load(empty, 'plain'), { code: 0, lines: [`ERROR Json schema files not found in ${empty}. Aborting.`] })
+      assert.deepEqual(await load(empty, 'plain'), { code: 1, lines: [`ERROR Json schema files not found in ${empty}. Aborting.`] })
     })
   })
 
@@ -482,7 +482,8 @@ forEachEngine((engine) => {
       let r = await cli(conf, 'load_metadefs', '--path', '/nonexistent/metadefs/')
       assert.deepEqual(
         [r.code, r.stdout, logLines(r.stderr)],
-        [0, '', [error("[Errno 2] No such file or directory: '/nonexistent/metadefs/'")]],
+        // Glance exits 0 here; we exit 1 with its message (README deviations).
+        [1, '', [error("[Errno 2] No such file or directory: '/nonexistent/metadefs/'")]],
       )
 
       r = await cli(conf, 'load_metadefs', '--path', V1)
@@ -500,12 +501,12 @@ forEachEngine((engine) => {
       r = await cli(conf, 'load_metadefs', '--path', V2, '--prefer_new')
       assert.deepEqual(
         [r.code, logLines(r.stderr)],
-        [0, [error('To use --prefer_new or --overwrite you need to combine of these options with --merge option.')]],
+        [1, [error('To use --prefer_new or --overwrite you need to combine of these options with --merge option.')]],
       )
       r = await cli(conf, 'load_metadefs', '--path', V2, '--merge', '--prefer_new', '--overwrite')
       assert.deepEqual(
         [r.code, logLines(r.stderr)],
-        [0, [error('Please provide no more than one option from this list: --prefer_new, --overwrite')]],
+        [1, [error('Please provide no more than one option from this list: --prefer_new, --overwrite')]],
       )
       expectRows(await snapshot(conn), AFTER_V1)
 

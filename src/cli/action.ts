@@ -31,7 +31,21 @@ export interface ActionContext {
 export interface ActionHandler {
   /** Glance's positional parameter names, in order (`db upgrade mitaka02` binds `version`). */
   readonly params: readonly string[]
-  /** Never writes: a missing SQLite file is not created for it. */
-  readonly readOnly?: boolean
+  /**
+   * Builds a database from nothing (upgrade, sync, expand, version_control):
+   * only these create a missing SQLite file. Every other action opens a
+   * missing file as an empty in-memory database, so it answers as on an
+   * empty database and leaves no file behind.
+   */
+  readonly createsDatabase?: boolean
+  /** Takes the migration lock and waits up to --lock-timeout for it; the others wait at most 5 s for a busy database. */
+  readonly takesMigrationLock?: boolean
+  /** Tables the action reads or writes: when one is missing it is refused in one line before it starts. */
+  readonly requiredTables?: readonly string[]
+  /**
+   * Checks the arguments before the database is opened; returns the one-line
+   * refusal, or undefined. Nothing is opened or created for a refused command.
+   */
+  validate?(params: Readonly<Record<string, OptionValue>>, extensions: Readonly<Record<string, OptionValue>>): string | undefined
   run(context: ActionContext): Promise<number>
 }

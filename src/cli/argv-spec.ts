@@ -109,17 +109,27 @@ export const pyInt: TypeFunc = Object.assign(
   { typeName: 'int' },
 )
 
-function boundedInt(min: number, label: string): TypeFunc {
+/**
+ * An int option of ours with its range, said in the error: a value outside it
+ * never reaches a driver (a LIMIT of 10**20 is a raw SQL error there).
+ */
+function boundedInt(min: number, max: number, unit = ''): TypeFunc {
   return Object.assign(
     (s: string): Value => {
       const n = parsePythonInt(s)
-      if (n === null) throw new ArgumentTypeError(`invalid int value: ${pyRepr(s)}`)
-      if (n < min) throw new ArgumentTypeError(`invalid ${label} int value: ${pyRepr(s)}`)
+      if (n === null || n < min || n > max) {
+        throw new ArgumentTypeError(`invalid value ${pyRepr(s)}: must be an integer from ${min} to ${max.toLocaleString('en-US')}${unit}`)
+      }
       return n
     },
-    { typeName: label },
+    { typeName: 'int' },
   )
 }
+
+/** A day: longer than any migration lock is worth waiting for, and far below timer and driver limits. */
+export const MAX_LOCK_TIMEOUT_SECONDS = 86_400
+/** Rows per statement: beyond this one DELETE holds its locks for seconds (see DEFAULT_PURGE_BATCH_SIZE). */
+export const MAX_BATCH_SIZE = 1_000_000
 
 // ------------------------------------------------------------------ action options
 
@@ -152,7 +162,7 @@ const LOCK_TIMEOUT: ActionOptionSpec = {
   extension: true,
   spec: {
     metavar: 'SECONDS',
-    type: boundedInt(0, 'non-negative'),
+    type: boundedInt(0, MAX_LOCK_TIMEOUT_SECONDS, ' seconds'),
     help: EXT + 'seconds to wait for the migration lock held by another glance-manage; 0 fails at once.',
   },
 }
@@ -160,7 +170,7 @@ const BATCH_SIZE: ActionOptionSpec = {
   flag: '--batch-size',
   dest: 'batch_size',
   extension: true,
-  spec: { metavar: 'N', type: boundedInt(1, 'positive'), help: EXT + 'delete at most N rows per transaction.' },
+  spec: { metavar: 'N', type: boundedInt(1, MAX_BATCH_SIZE), help: EXT + 'delete at most N rows per transaction.' },
 }
 const MIGRATION_BATCH_SIZE: ActionOptionSpec = {
   ...BATCH_SIZE,

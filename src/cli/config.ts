@@ -55,6 +55,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** Options whose values are credentials or hold them (`connection` is a URL with its password). */
+const SECRET_OPTION = /connection|pass|secret|token|key/i
+
 const DEFAULT_METADATA_SOURCE_PATH = '/etc/glance/metadefs/'
 
 /**
@@ -146,10 +149,7 @@ interface ParsedFile {
  * file overrides an earlier one. (oslo reads --config-file and --config-dir in
  * the order they appear on the command line; ConfigSources keeps them apart.)
  */
-export function loadConfig(
-  sources: ConfigSources,
-  readFile: (path: string) => string = (file) => fs.readFileSync(file, 'utf8'),
-): GlanceConfig {
+export function loadConfig(sources: ConfigSources, readFile: (path: string) => string = readUtf8File): GlanceConfig {
   const parsed: ParsedFile[] = []
   const notFound: string[] = []
   const notReadable: string[] = []
@@ -163,6 +163,9 @@ export function loadConfig(
       const code = (error as NodeJS.ErrnoException).code
       if (code === 'ENOENT') notFound.push(file)
       else if (code === 'EACCES' || code === 'EPERM') notReadable.push(file)
+      else if (code === 'EISDIR')
+        throw new ConfigError(`Failed to read config file ${file}: it is a directory (use --config-dir for a directory)`)
+      else if (error instanceof ConfigError) throw error
       else throw new ConfigError(`Failed to read config file ${file}: ${(error as Error).message}`)
       return
     }
@@ -214,6 +217,40 @@ export function loadConfig(
       }),
     ),
   }
+}
+
+/**
+ * The file as UTF-8, as Python 3 reads it; invalid bytes are refused (Python
+ * raises UnicodeDecodeError) rather than silently replaced, since a mangled
+ * connection URL would name another database.
+ */
+function readUtf8File(file: string): string {
+  const bytes = fs.readFileSync(file)
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    const at = firstInvalidUtf8Offset(bytes)
+    throw new ConfigError(
+      `Failed to read config file ${file}: it is not valid UTF-8 (byte 0x${bytes[at]?.toString(16).padStart(2, '0')} at offset ${at})`,
+    )
+  }
+}
+
+/** Where a streaming decoder first meets a byte that cannot continue valid UTF-8. */
+function firstInvalidUtf8Offset(bytes: Uint8Array): number {
+  const decoder = new TextDecoder('utf-8', { fatal: true })
+  for (let at = 0; at < bytes.length; at++) {
+    try {
+      decoder.decode(bytes.subarray(at, at + 1), { stream: true })
+    } catch {
+      // The decoder notices at the byte that cannot continue a sequence; Python names the sequence's first byte.
+      for (let back = 1; back <= 3 && at - back >= 0 && (bytes[at - back] as number) >= 0x80; back++) {
+        if ((bytes[at - back] as number) >= 0xc0) return at - back
+      }
+      return at
+    }
+  }
+  return bytes.length - 1 // a truncated character at the end
 }
 
 /** Like Python's glob('dir/*.conf'): hidden files excluded, sorted. */
@@ -279,7 +316,15 @@ function optionResolver(files: ParsedFile[]): (group: string, name: string) => s
       return interpolate(raw, (reference) => lookupReference(group, reference))
     } catch (error) {
       // Name the option holding the bad reference; outer options pass it on.
-      if (error instanceof InterpolationError) throw new ConfigError(`${option}: ${error.message}`)
+      if (error instanceof InterpolationError) {
+        // In a secret the `$name` is most likely part of the password: do not quote it.
+        if (SECRET_OPTION.test(name)) {
+          throw new ConfigError(
+            `${option}: template substitution error: the value holds a '$' that names no option (write $$ for a literal $ sign)`,
+          )
+        }
+        throw new ConfigError(`${option}: ${error.message}`)
+      }
       throw error
     } finally {
       resolving.pop()

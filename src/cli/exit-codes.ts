@@ -13,7 +13,7 @@ export const EXIT_CODES: Readonly<Record<DbAction, string>> = {
   contract: `0 contracted, or nothing to do; ${COMMON}`,
   expand: `0 expanded, or nothing to do; ${COMMON}`,
   export_metadefs: `0 exported; ${COMMON}`,
-  load_metadefs: `0 loaded (also when Glance only logs a refusal, such as --prefer_new without --merge); ${COMMON}`,
+  load_metadefs: `0 loaded; ${errors(', also for --prefer_new or --overwrite without --merge and a missing path, where Glance exits 0')}`,
   migrate: `0 migrated, or nothing to do; ${COMMON}`,
   purge: `0 purged; ${COMMON}`,
   purge_images_table: `0 purged; ${errors(', also when other rows still reference the images to purge')}`,

@@ -1,10 +1,12 @@
 import path from 'node:path'
 import { CommandError, MigrationError } from '../engine/errors.js'
 import { ConnectError, openDatabase } from '../dialects/registry.js'
-import { parseDatabaseUrl, redactSecrets, redactUrl, UrlError, type DatabaseUrl } from '../dialects/url.js'
+import { parseDatabaseUrl, redactSecrets, redactText, redactUrl, UrlError, type DatabaseUrl } from '../dialects/url.js'
+import type { Database } from '../engine/database.js'
 import type { ActionHandler, OptionValue, Output } from './action.js'
 import { parseArgv } from './argv.js'
 import { commandLineConfigSources, ConfigError, loadConfig, type GlanceConfig } from './config.js'
+import { Interruption } from './interruption.js'
 import { schemaActions } from './schema-actions.js'
 import { extraActions } from './extra-actions.js'
 import { headsOf, RunReport, stateOf } from './json-report.js'
@@ -14,6 +16,8 @@ import { logSettings } from './log-settings.js'
 export const DEFAULT_SQLITE_FILE = 'glance.sqlite'
 const EXTENSION_OPTIONS = new Set(['dry_run', 'lock_timeout', 'batch_size', 'format', 'drift', 'strict', 'preflight'])
 const CONNECT_TIMEOUT_MS = 10_000
+/** How long a command that takes no migration lock waits for a busy SQLite file: pysqlite's default, as Glance waits. */
+const BUSY_TIMEOUT_MS = 5_000
 
 const ACTIONS: Record<string, ActionHandler> = { ...schemaActions, ...extraActions }
 
@@ -75,8 +79,9 @@ class Session {
 
   /** One line on stderr (and in the log file and the report), then the exit code. */
   refuse(message: string, code = 1): number {
-    this.output.err(message)
-    this.failed(message)
+    const line = redactText(message)
+    this.output.err(line)
+    this.failed(line)
     return this.finish(code)
   }
 
@@ -109,37 +114,60 @@ async function run(
     throw error
   }
   debug.debug(`Database: ${redactUrl(url)}; action: db ${session.action}`)
+  // Arguments are refused before anything is opened, so a refusal creates nothing.
+  const refusal = handler.validate?.(params, extensions)
+  if (refusal !== undefined) return session.refuse(refusal)
 
   let db
   try {
     const lockTimeoutSeconds = Number(extensions.lock_timeout ?? 300)
+    const locking = handler.takesMigrationLock === true
     db = await openDatabase(url, {
-      lockTimeoutMs: lockTimeoutSeconds * 1000,
+      lockTimeoutMs: locking ? lockTimeoutSeconds * 1000 : BUSY_TIMEOUT_MS,
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
       mysqlSqlMode: config.databaseOptions.mysql_sql_mode ?? 'TRADITIONAL',
-      createIfMissing: handler.readOnly !== true && extensions.dry_run !== true,
+      createIfMissing: handler.createsDatabase === true && extensions.dry_run !== true,
+      ...(locking ? {} : { onBusyWait: (what: string) => log.logger('glance.db').info(what) }),
     })
   } catch (error) {
-    return session.refuse(error instanceof ConnectError ? error.message : redactSecrets(String(error), url))
+    // Our messages are masked by pattern (they name the redacted URL); the exact password is
+    // replaced only in driver text, where a short password ("glance") cannot be told from words.
+    return session.refuse(
+      error instanceof ConnectError || error instanceof CommandError ? error.message : redactSecrets(String(error), url),
+    )
+  }
+  const missing = await missingTable(db, handler.requiredTables ?? []).catch(() => undefined)
+  if (missing !== undefined) {
+    await db.close().catch(() => undefined)
+    return session.refuse(
+      `glance-manage db ${session.action}: the database has no table ${missing}: it is not a Glance database or not upgraded yet (run "glance-manage db sync")`,
+    )
   }
   // With --format json, the text lines become the report's `messages`: stdout carries the one object only.
   const actionOutput: Output = json ? { ...output, out: (line) => report.messages.push(line) } : output
+  const interruption = new Interruption(db)
+  interruption.install()
   let code: number
   try {
     if (json) report.headsBefore = await headsOf(db)
     code = await handler.run({ db, config, params, extensions, output: actionOutput, report, log })
   } catch (error) {
-    const message = describeError(error, url)
-    output.err(message)
-    session.failed(message)
-    code = error instanceof CommandError ? error.exitCode : 1
+    if (interruption.interrupted) {
+      code = await interruption.report({ ...output, err: (line) => (output.err(line), session.failed(line)) })
+    } else {
+      const message = describeError(error, url)
+      output.err(message)
+      session.failed(message)
+      code = error instanceof CommandError ? error.exitCode : 1
+    }
   }
   try {
-    if (json) {
+    if (json && !interruption.interrupted) {
       report.headsAfter = await headsOf(db)
       report.state = await stateOf(db)
     }
   } finally {
+    interruption.uninstall()
     await db.close().catch(() => undefined)
   }
   debug.debug(`db ${session.action} exits ${code}`)
@@ -158,6 +186,12 @@ function asksForJson(argv: readonly string[]): boolean {
 function actionNamed(argv: readonly string[]): string {
   const i = argv.indexOf('db')
   return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : ''
+}
+
+async function missingTable(db: Database, tables: readonly string[]): Promise<string | undefined> {
+  if (tables.length === 0) return undefined
+  const present = new Set(await db.dialect.tableNames(db.conn))
+  return tables.find((table) => !present.has(table))
 }
 
 /**
@@ -206,8 +240,8 @@ function bindParams(
 
 function describeError(error: unknown, url: DatabaseUrl): string {
   if (error instanceof MigrationError) return redactSecrets(`ERROR: ${error.message}`, url)
-  // Our own messages only ever name the redacted URL; driver messages are scrubbed.
-  if (error instanceof CommandError) return error.message
+  // Our own messages only ever name the redacted URL; masked by pattern all the same.
+  if (error instanceof CommandError) return redactText(error.message)
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
   return redactSecrets(`ERROR: ${message.split('\n')[0]}`, url)
 }

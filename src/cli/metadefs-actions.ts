@@ -1,9 +1,13 @@
 import { exportMetadefs, loadMetadefs, unloadMetadefs, type MetadefLog } from '../glance/metadefs/commands.js'
 import { parseLoadMode } from '../glance/metadefs/mode.js'
+import { METADEF_TABLES } from '../glance/metadefs/store.js'
 import type { ActionContext, ActionHandler } from './action.js'
 
 /** Glance logs these from glance.db.sqlalchemy.metadata. */
 const LOGGER = 'glance.db.sqlalchemy.metadata'
+
+/** A refusal before the database is opened, in the layout of the log lines. */
+const logLine = (level: string, message: string) => `${level.slice(0, 5).padEnd(5)} [${LOGGER}] ${message}`
 
 export function metadefLog(context: ActionContext): MetadefLog {
   const logger = context.log.logger(LOGGER)
@@ -26,23 +30,30 @@ function pathParam(context: ActionContext): string {
 export const metadefsActions: Record<string, ActionHandler> = {
   load_metadefs: {
     params: ['path', 'merge', 'prefer_new', 'overwrite'],
+    requiredTables: METADEF_TABLES,
+    // Refused combinations are Glance's message (Glance logs it and exits 0; we exit 1), before the database is opened.
+    validate: (params) => {
+      const parsed = parseLoadMode(params)
+      return 'error' in parsed ? logLine('ERROR', parsed.error) : undefined
+    },
     async run(context) {
       const log = metadefLog(context)
-      // Refused combinations are logged and exit 0, as Glance does, before the database is touched.
       const parsed = parseLoadMode(context.params)
       if ('error' in parsed) {
         log.error(parsed.error)
-        return 0
+        return 1
       }
       return loadMetadefs(context.db.conn, { path: pathParam(context), mode: parsed.mode }, log)
     },
   },
   unload_metadefs: {
     params: [],
+    requiredTables: METADEF_TABLES,
     run: (context) => unloadMetadefs(context.db.conn, metadefLog(context)),
   },
   export_metadefs: {
     params: ['path'],
+    requiredTables: METADEF_TABLES,
     run: (context) => exportMetadefs(context.db.conn, { path: pathParam(context) }, metadefLog(context)),
   },
 }

@@ -19,14 +19,21 @@ export interface ParseIniOptions {
   normalizeSection?: (name: string) => string
 }
 
-/** A line oslo.config would reject. The message is oslo's: `at line N, reason: 'line'`. */
+/**
+ * A line oslo.config would reject. The message is oslo's, `at line N, reason:
+ * 'line'`, except that the line is shown without its value (`'  connection =
+ * ***'`) and a line without `=` or `:` is not shown at all: either may be a
+ * password (an indented `connection = ...` line, a pasted secret).
+ */
 export class IniParseError extends Error {
   readonly reason: string
   readonly lineNumber: number
+  /** The line as written: may hold a secret, never print it. */
   readonly line: string
 
   constructor(reason: string, lineNumber: number, line: string) {
-    super(`at line ${lineNumber}, ${reason}: ${pythonRepr(line)}`)
+    const shown = withoutValue(line)
+    super(`at line ${lineNumber}, ${reason}${shown === undefined ? '' : `: ${pythonRepr(shown)}`}`)
     this.name = 'IniParseError'
     this.reason = reason
     this.lineNumber = lineNumber
@@ -157,6 +164,14 @@ export function interpolate(value: string, lookup: (name: string) => string | un
       return replacement
     },
   )
+}
+
+/** The line with any assigned value replaced by `***`; undefined when nothing of it is safe to show. */
+function withoutValue(line: string): string | undefined {
+  if (line.trimStart().startsWith('[')) return line
+  const at = Math.min(...[line.indexOf('='), line.indexOf(':')].filter((i) => i >= 0), Infinity)
+  if (at === Infinity) return undefined
+  return line.slice(at + 1).trim() === '' ? line : `${line.slice(0, at).trimEnd()} ${line[at]} ***`
 }
 
 /** Python's repr() of a str, so our messages match oslo's `%r` formatting. */

@@ -1,6 +1,8 @@
 import {
   DEFAULT_PURGE_BATCH_SIZE,
+  IMAGES_TABLE,
   invalidIntMessage,
+  PURGE_TABLES,
   PURGE_DEFAULTS,
   PURGE_FAILED,
   PURGE_IMAGES_DEFAULTS,
@@ -15,6 +17,7 @@ import {
 import type { Connection } from '../dialects/connection.js'
 import type { ActionContext, ActionHandler, OptionValue } from './action.js'
 import { parsePythonInt } from './argv-spec.js'
+import { noteProgress } from './interruption.js'
 
 const LOGGER = 'glance.db.sqlalchemy.api'
 /** Glance's `int(value)` on a positional string; an --option already is a number. */
@@ -27,24 +30,45 @@ function toInt(name: 'age_in_days' | 'max_rows', value: OptionValue, fallback: n
 
 type PurgeFn = (conn: Connection, request: PurgeRequest) => Promise<PurgeResult>
 
-function purgeAction(defaults: { age_in_days: number; max_rows: number }, purge: PurgeFn): ActionHandler {
+type Defaults = { age_in_days: number; max_rows: number }
+
+/** Glance's checks of the age and row limit, in its order: the values, or the message it exits with. */
+function purgeArguments(
+  params: Readonly<Record<string, OptionValue>>,
+  defaults: Defaults,
+  nowMs: number,
+): { age: number; maxRows: number } | string {
+  const age = toInt('age_in_days', params.age_in_days, defaults.age_in_days)
+  if (typeof age === 'string') return age
+  const maxRows = toInt('max_rows', params.max_rows, defaults.max_rows)
+  if (typeof maxRows === 'string') return maxRows
+  return purgeLimitsError(age, maxRows, nowMs) ?? { age, maxRows }
+}
+
+/** Every table a purge reads: the ones it deletes from and the images they hang off. */
+const PURGE_REQUIRED_TABLES = [...PURGE_TABLES.map((table) => table.name), IMAGES_TABLE.name]
+
+function purgeAction(defaults: Defaults, purge: PurgeFn): ActionHandler {
   return {
     params: ['age_in_days', 'max_rows'],
+    requiredTables: PURGE_REQUIRED_TABLES,
+    validate: (params) => {
+      const checked = purgeArguments(params, defaults, Date.now())
+      return typeof checked === 'string' ? checked : undefined
+    },
     async run(context: ActionContext): Promise<number> {
       const { params, extensions } = context
-      const age = toInt('age_in_days', params.age_in_days, defaults.age_in_days)
-      if (typeof age === 'string') return fail(context, age)
-      const maxRows = toInt('max_rows', params.max_rows, defaults.max_rows)
-      if (typeof maxRows === 'string') return fail(context, maxRows)
       const nowMs = Date.now()
-      const invalid = purgeLimitsError(age, maxRows, nowMs)
-      if (invalid) return fail(context, invalid)
+      const checked = purgeArguments(params, defaults, nowMs)
+      if (typeof checked === 'string') return fail(context, checked)
+      const { age, maxRows } = checked
 
       const dryRun = extensions.dry_run === true
       const logger = context.log.logger(LOGGER)
       const onEvent = (event: PurgeEvent) => {
         switch (event.kind) {
           case 'tableStarted':
+            noteProgress(`purge of table ${event.table}`)
             logger.info(`Purging deleted rows older than ${age} day(s) from table ${event.table}`)
             return
           case 'batchDeleted':

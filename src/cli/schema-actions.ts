@@ -1,11 +1,17 @@
 import type { MigrationEvent } from '../engine/events.js'
 import type { Outcome } from '../glance/outcome.js'
+import { RevisionError } from '../engine/errors.js'
+import { resolveTargets } from '../engine/migration-plan.js'
+import { RevisionGraph } from '../engine/revision-graph.js'
 import { SchemaManager } from '../glance/schema-manager.js'
-import type { ActionContext, ActionHandler } from './action.js'
+import { GLANCE_REVISIONS } from '../glance/versions/index.js'
+import type { ActionContext, ActionHandler, OptionValue } from './action.js'
 import { describeDrift } from '../dialects/schema-diff.js'
 import { DataMigrationProgress } from './data-migration-progress.js'
 import { failsCheck, schemaDrift } from './drift.js'
+import { noteProgress } from './interruption.js'
 import { runPreflight } from './preflight-action.js'
+import { killHook } from './test-kill-hook.js'
 
 /** `db check --drift` found differences (Glance uses 0, 3, 4 and 5). */
 const DRIFT_EXIT_CODE = 6
@@ -18,11 +24,13 @@ export function managerFor(context: ActionContext): SchemaManager {
   const { extensions } = context
   const lockTimeout = Number(extensions.lock_timeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS)
   let progress: DataMigrationProgress | undefined
+  const testHook = killHook()
   return new SchemaManager(context.db, {
     lockTimeoutMs: lockTimeout * 1000,
     batchSize: Number(extensions.batch_size ?? DEFAULT_BATCH_SIZE),
     dryRun: extensions.dry_run === true,
     onEvent: (event) => {
+      testHook?.(event)
       context.report.onEvent(event)
       // Progress is stderr only: a bar on a terminal, plain log lines otherwise.
       if (event.kind === 'dataMigrationStarted') {
@@ -46,6 +54,7 @@ function renderEvent(event: MigrationEvent, context: ActionContext, dryRun: bool
   switch (event.kind) {
     case 'stepStarted': {
       const line = `Running upgrade ${event.from} -> ${event.to}${event.message ? `, ${event.message}` : ''}`
+      noteProgress(`upgrade ${event.from || '(empty)'} -> ${event.to}`)
       // In JSON the dry-run SQL is in the report's `ran` entries instead.
       if (dryRun) {
         if (!json) output.out(`-- ${line}`)
@@ -55,7 +64,17 @@ function renderEvent(event: MigrationEvent, context: ActionContext, dryRun: bool
     case 'statement':
       if (!json) output.out(`${event.sql};`)
       return
+    case 'statementDone':
+      return
+    case 'resuming':
+      log
+        .logger(MIGRATION_LOGGER)
+        .info(
+          `Resuming ${event.revision}: a run that stopped had recorded ${event.committed} of its ${event.total} statements as committed`,
+        )
+      return
     case 'dataMigrationStarted':
+      noteProgress(`data migration ${event.id}`)
       log.logger(MIGRATION_LOGGER).info(`Running data migration ${event.id}: ${event.message}`)
       return
     case 'dataMigrationPlanned':
@@ -74,6 +93,13 @@ function renderEvent(event: MigrationEvent, context: ActionContext, dryRun: bool
     case 'dataMigrationDone':
       log.logger(MIGRATION_LOGGER).info(`Data migration ${event.id} changed ${event.rows} rows`)
       return
+    case 'lockWaitRetry':
+      log
+        .logger(MIGRATION_LOGGER)
+        .info(
+          `Statement ${event.index} of ${event.total} of ${event.revision} (${event.sql}) is waiting for a table lock another session holds (${(event.waitedMs / 1000).toFixed(1)}s so far); retrying in ${(event.retryInMs / 1000).toFixed(1)}s`,
+        )
+      return
     case 'lockWaiting':
       log.logger(MIGRATION_LOGGER).info(`Waiting for the migration lock held by ${event.holder}`)
       return
@@ -83,8 +109,9 @@ function renderEvent(event: MigrationEvent, context: ActionContext, dryRun: bool
       return
     case 'leftoverTriggers': {
       const line = `Dropping triggers left behind by an earlier contract: ${event.names.join(', ')}`
-      if (dryRun) output.out(`-- ${line}`)
-      else output.err(`INFO  [glance.db.migration] ${line}`)
+      if (dryRun) {
+        if (!json) output.out(`-- ${line}`)
+      } else log.logger(MIGRATION_LOGGER).info(line)
       return
     }
   }
@@ -99,8 +126,17 @@ export function emit(outcome: Outcome, context: ActionContext): number {
   return outcome.exitCode
 }
 
-function simple(params: readonly string[], run: (manager: SchemaManager, context: ActionContext) => Promise<Outcome>): ActionHandler {
-  return { params, run: async (context) => emit(await run(managerFor(context), context), context) }
+function simple(
+  params: readonly string[],
+  run: (manager: SchemaManager, context: ActionContext) => Promise<Outcome>,
+  traits: Partial<Omit<ActionHandler, 'params' | 'run'>> = {},
+): ActionHandler {
+  return {
+    params,
+    takesMigrationLock: true,
+    ...traits,
+    run: async (context) => emit(await run(managerFor(context), context), context),
+  }
 }
 
 /** The branch heads this tool's history ends at (version and check report them in JSON). */
@@ -109,12 +145,39 @@ function recordHeads(manager: SchemaManager, context: ActionContext): void {
   context.report.extra.contract_head = manager.contractHead
 }
 
-const stringParam = (value: unknown, fallback: string) => (value === undefined || value === null || value === '' ? fallback : String(value))
+const stringParam = (value: unknown, fallback: string) => (value === undefined || value === null ? fallback : String(value))
+
+/**
+ * An empty `--version=` (or `db upgrade ''`) names no revision. Glance fails
+ * on it with an AssertionError traceback from Alembic; here it is one line,
+ * before the database is opened (it used to mean `heads`).
+ */
+function emptyVersion(params: Readonly<Record<string, OptionValue>>): string | undefined {
+  return params.version === '' ? "Invalid revision '': an empty version names no revision (leave --version out for the default)" : undefined
+}
+
+const GRAPH = new RevisionGraph(GLANCE_REVISIONS)
+
+/**
+ * An empty version, or one that names no revision whatever the database's
+ * heads are (`bogus`, `nope@head`): refused before a missing SQLite file is
+ * created for it. Relative and head-dependent targets are judged later, on
+ * the database.
+ */
+function unknownVersion(params: Readonly<Record<string, OptionValue>>): string | undefined {
+  const empty = emptyVersion(params)
+  if (empty !== undefined || typeof params.version !== 'string') return empty
+  try {
+    resolveTargets(GRAPH, params.version, [])
+  } catch (error) {
+    if (error instanceof RevisionError && error.message.startsWith("Can't locate revision identified by")) return error.message
+  }
+  return undefined
+}
 
 export const schemaActions: Record<string, ActionHandler> = {
   version: {
     params: [],
-    readOnly: true,
     async run(context) {
       const manager = managerFor(context)
       recordHeads(manager, context)
@@ -123,7 +186,6 @@ export const schemaActions: Record<string, ActionHandler> = {
   },
   check: {
     params: [],
-    readOnly: true,
     async run(context) {
       if (context.extensions.preflight === true) return runPreflight(context)
       const manager = managerFor(context)
@@ -148,11 +210,17 @@ export const schemaActions: Record<string, ActionHandler> = {
       return exitCode
     },
   },
-  upgrade: simple(['version'], (m, c) => m.upgrade(stringParam(c.params.version, 'heads'))),
-  version_control: simple(['version'], (m, c) => m.versionControl(stringParam(c.params.version, 'liberty'))),
+  upgrade: simple(['version'], (m, c) => m.upgrade(stringParam(c.params.version, 'heads')), {
+    createsDatabase: true,
+    validate: unknownVersion,
+  }),
+  version_control: simple(['version'], (m, c) => m.versionControl(stringParam(c.params.version, 'liberty')), {
+    createsDatabase: true,
+    validate: unknownVersion,
+  }),
   // Glance accepts a version for sync and ignores it; so do we.
-  sync: simple(['version'], (m) => m.sync()),
-  expand: simple([], (m) => m.expand()),
+  sync: simple(['version'], (m) => m.sync(), { createsDatabase: true }),
+  expand: simple([], (m) => m.expand(), { createsDatabase: true }),
   migrate: simple([], (m) => m.migrate()),
   contract: simple([], (m) => m.contract()),
 }

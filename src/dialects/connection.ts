@@ -22,7 +22,24 @@ export interface Connection {
    * On MySQL a DDL statement inside still commits implicitly.
    */
   transaction<T>(fn: () => Promise<T>): Promise<T>
+  /** The server's id for this session (PostgreSQL backend pid, MySQL connection id); none on SQLite. */
+  readonly sessionId: number | undefined
+  /**
+   * From now on every statement this session is asked to start fails with
+   * InterruptedError (a rollback still runs). With the dialect's
+   * `cancelRunning` for the statement already running, this stops a command
+   * on SIGINT/SIGTERM at the next statement boundary.
+   */
+  interrupt(): void
   close(): Promise<void>
+}
+
+/** A statement refused because the command was interrupted (SIGINT/SIGTERM). */
+export class InterruptedError extends Error {
+  override name = 'InterruptedError'
+  constructor() {
+    super('interrupted')
+  }
 }
 
 /**

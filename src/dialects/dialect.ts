@@ -2,7 +2,10 @@ import type { DialectName } from '../ops/dialect-name.js'
 import type { SchemaModel } from '../ops/schema-model.js'
 import type { BaseCompiler } from './base-compiler.js'
 import type { Connection } from './connection.js'
+import type { Database } from '../engine/database.js'
 import type { SchemaConventions } from './expected-schema.js'
+import type { LockWaitBound } from './lock-wait.js'
+import type { ProgressJournal } from './progress-journal.js'
 
 /**
  * Everything that differs between the databases Glance supports, beyond SQL
@@ -20,10 +23,16 @@ export interface Dialect {
    */
   readonly transactionalDdl: boolean
   /**
+   * Where DDL is not transactional: the record of the statements a revision
+   * has committed so far, so that a run killed inside it can be resumed.
+   */
+  readonly progress?: ProgressJournal
+  /** Bounds a schema statement's wait for a table lock (none on SQLite, whose lock is the whole file). */
+  readonly lockWait?: LockWaitBound
+  /**
    * Runs `fn` while holding the migration lock, so that two runners never
    * change the schema at once; waits up to `timeoutMs` for another holder.
-   * On SQLite the lock is the write transaction itself, so `fn` already runs
-   * inside one and must not open its own.
+   * `fn` opens its own transactions (one per revision, one per batch).
    */
   withMigrationLock<T>(
     conn: Connection,
@@ -44,6 +53,12 @@ export interface Dialect {
    * operator added is lost; read-only. Absent where tables are altered in place.
    */
   adoptLiveSchema?(conn: Connection, model: SchemaModel): Promise<void>
+  /**
+   * Cancels, from a second session, the statement `db.conn` is running
+   * (PostgreSQL pg_cancel_backend, MySQL KILL QUERY); SQLite has none to
+   * cancel, it stops between statements. Nothing happens if none runs.
+   */
+  cancelRunning(db: Database): Promise<void>
   /** Names of the tables in the connected database/schema. */
   tableNames(conn: Connection): Promise<string[]>
 }

@@ -92,7 +92,7 @@ export interface EnumSnapshot {
 }
 
 /** Tables that belong to glance-manage itself, not to Glance's schema. */
-export const OWN_TABLES: readonly string[] = ['glance_manage_lock']
+export const OWN_TABLES: readonly string[] = ['glance_manage_lock', 'glance_manage_progress']
 
 /** Reads the schema of the connected database (current schema on PostgreSQL). */
 export async function introspect(db: Database): Promise<SchemaSnapshot> {

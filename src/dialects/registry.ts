@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs'
 import type { Database } from '../engine/database.js'
+import { CommandError } from '../engine/errors.js'
 import type { Connection } from './connection.js'
 import type { Dialect } from './dialect.js'
 import { openMysql } from './mysql/mysql-connection.js'
 import { mysqlDialect } from './mysql/mysql-dialect.js'
 import { openPostgresql } from './postgresql/postgresql-connection.js'
 import { postgresqlDialect } from './postgresql/postgresql-dialect.js'
+import { withBoundedBusyWait } from './sqlite/sqlite-busy.js'
 import { openSqlite } from './sqlite/sqlite-connection.js'
 import { sqliteDialect } from './sqlite/sqlite-dialect.js'
 import { redactSecrets, redactUrl, type DatabaseUrl } from './url.js'
@@ -21,6 +23,12 @@ export interface OpenOptions {
    * `db version` then see an empty database and leave no file behind).
    */
   readonly createIfMissing?: boolean
+  /**
+   * SQLite only, for commands that do not take the migration lock: a
+   * statement that meets another process's lock says so here and waits at
+   * most `lockTimeoutMs`, then fails in one line (see withBoundedBusyWait).
+   */
+  readonly onBusyWait?: (what: string) => void
 }
 
 /** A connection failure, worded without the password. */
@@ -35,6 +43,8 @@ export async function openDatabase(url: DatabaseUrl, options: OpenOptions): Prom
   try {
     conn = await open()
   } catch (error) {
+    // Our own one-line errors (a busy SQLite file we gave up on) are not connect failures.
+    if (error instanceof CommandError) throw error
     const reason = redactSecrets(error instanceof Error ? error.message : String(error), url)
     throw new ConnectError(`Cannot connect to ${redactUrl(url)}: ${reason || (error as { code?: string }).code || 'unknown error'}`)
   }
@@ -50,11 +60,30 @@ export async function openDatabase(url: DatabaseUrl, options: OpenOptions): Prom
 
 function connector(url: DatabaseUrl, options: OpenOptions): () => Promise<Connection> {
   const first = (key: string) => url.query[key]?.[0]
+  // `?connect_timeout=S` (checked by parseDatabaseUrl: 1 to 3600) overrides the default bound.
+  const connectTimeoutMs = first('connect_timeout') ? Number(first('connect_timeout')) * 1000 : options.connectTimeoutMs
+  // A password given as a query option, as psycopg2 and pymysql accept it, when the URL has none before the host.
+  const password = url.password ?? first('password') ?? first('passwd')
   switch (url.dialect) {
     case 'sqlite': {
       const file = url.database && url.database !== '' ? url.database : ':memory:'
       const path = options.createIfMissing === false && file !== ':memory:' && !existsSync(file) ? ':memory:' : file
-      return () => openSqlite(path, options.lockTimeoutMs)
+      const onBusyWait = options.onBusyWait
+      // better-sqlite3 reads the file only at the first statement; reading its header here turns
+      // "file is not a database" (a text file, a directory) into a connect error naming the file.
+      const opened = async (conn: Connection) => {
+        try {
+          await conn.query('PRAGMA schema_version')
+        } catch (error) {
+          if ((error as { code?: string }).code !== 'SQLITE_BUSY') {
+            await conn.close().catch(() => undefined)
+            throw error
+          }
+        }
+        return conn
+      }
+      if (onBusyWait === undefined) return async () => opened(await openSqlite(path, options.lockTimeoutMs))
+      return async () => opened(withBoundedBusyWait(await openSqlite(path, 0), file, options.lockTimeoutMs, onBusyWait))
     }
     case 'postgresql': {
       const socketHost = first('host')
@@ -64,9 +93,9 @@ function connector(url: DatabaseUrl, options: OpenOptions): () => Promise<Connec
           host: url.host || socketHost,
           port: url.port ?? (first('port') ? Number(first('port')) : undefined),
           user: url.username,
-          password: url.password,
+          password,
           database: url.database,
-          connectTimeoutMs: options.connectTimeoutMs,
+          connectTimeoutMs,
           options: Object.fromEntries(Object.entries(url.query).map(([k, v]) => [k, v[0] ?? ''])),
         })
     }
@@ -76,11 +105,11 @@ function connector(url: DatabaseUrl, options: OpenOptions): () => Promise<Connec
           host: url.host || undefined,
           port: url.port,
           user: url.username,
-          password: url.password,
+          password,
           database: url.database,
           socketPath: first('unix_socket'),
           charset: mysqlCharset(first('charset')),
-          connectTimeoutMs: options.connectTimeoutMs,
+          connectTimeoutMs,
           sqlMode: options.mysqlSqlMode,
         })
   }
@@ -90,7 +119,7 @@ function connector(url: DatabaseUrl, options: OpenOptions): () => Promise<Connec
 function mysqlCharset(charset: string | undefined): string | undefined {
   if (!charset) return undefined
   const name = charset.toUpperCase()
-  return name === 'UTF8' ? 'UTF8_GENERAL_CI' : name === 'UTF8MB4' ? 'UTF8MB4_GENERAL_CI' : name
+  return name === 'UTF8' || name === 'UTF8MB3' ? 'UTF8_GENERAL_CI' : name === 'UTF8MB4' ? 'UTF8MB4_GENERAL_CI' : name
 }
 
 async function isMariadb(conn: Connection): Promise<boolean> {

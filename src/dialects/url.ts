@@ -114,7 +114,67 @@ export function parseDatabaseUrl(url: string): DatabaseUrl {
   if (parts.host !== undefined) parsed.host = parts.host
   if (port !== undefined) parsed.port = port
   if (parts.database !== undefined) parsed.database = parts.database
+  checkQueryOptions(parsed)
   return parsed
+}
+
+/** How one URL query option is checked: the values it may take, or a check returning the problem. */
+type OptionCheck = readonly string[] | ((value: string) => string | undefined)
+
+const integerFrom =
+  (min: number, max: number) =>
+  (value: string): string | undefined =>
+    /^[0-9]{1,10}$/.test(value) && Number(value) >= min && Number(value) <= max ? undefined : `an integer from ${min} to ${max}`
+const anyValue = (): undefined => undefined
+
+/**
+ * The query options this tool passes on to its drivers, per dialect. The
+ * Python drivers refuse unknown keys too (psycopg2: `invalid connection
+ * option "foo"`, pymysql: `unexpected keyword argument 'foo'`); SQLAlchemy's
+ * SQLite dialect ignores them, and keys those drivers accept but this tool
+ * does not implement (`sslmode=verify-full`, `ssl_ca`) would silently change
+ * meaning, so both are refused here.
+ */
+const QUERY_OPTIONS: Readonly<Record<Dialect, Readonly<Record<string, OptionCheck>>>> = {
+  sqlite: {},
+  postgresql: {
+    host: anyValue,
+    port: integerFrom(1, 65535),
+    // libpq's values; verify-ca and verify-full need certificate checks this tool does not implement.
+    sslmode: ['disable', 'allow', 'prefer', 'require'],
+    connect_timeout: integerFrom(1, 3600),
+    password: anyValue,
+  },
+  mysql: {
+    unix_socket: anyValue,
+    charset: ['utf8', 'utf8mb3', 'utf8mb4'],
+    connect_timeout: integerFrom(1, 3600),
+    password: anyValue,
+    passwd: anyValue,
+  },
+}
+
+/** Refuses, in one line, a query option that is unknown, repeated, or has a value the driver would reject. */
+function checkQueryOptions(url: DatabaseUrl): void {
+  const known = QUERY_OPTIONS[url.dialect]
+  const names = Object.keys(known)
+  // The query is left out: the value of an option we do not know may be anything, a secret too.
+  const withoutQuery = redactUrl({ ...url, query: {} })
+  for (const [key, values] of Object.entries(url.query)) {
+    const shown = pythonQuotePlus(key)
+    if (!Object.hasOwn(known, key)) {
+      const supported = names.length === 0 ? 'it takes no options' : `supported: ${names.join(', ')}`
+      throw new UrlError(`Unsupported option '${shown}' in the ${url.dialect} database URL ${withoutQuery} (${supported})`)
+    }
+    if (values.length > 1) throw new UrlError(`Option '${shown}' is given ${values.length} times in the database URL ${withoutQuery}`)
+    const check = known[key] as OptionCheck
+    const value = values[0] as string
+    const expected = typeof check === 'function' ? check(value) : check.includes(value) ? undefined : `one of ${check.join(', ')}`
+    if (expected !== undefined) {
+      const quoted = SECRET_QUERY_KEY.test(key) ? '***' : pythonQuotePlus(value)
+      throw new UrlError(`Invalid value '${quoted}' for option '${shown}' in the database URL ${withoutQuery}: expected ${expected}`)
+    }
+  }
 }
 
 /**
@@ -142,24 +202,55 @@ export function redactUrl(url: string | DatabaseUrl): string {
  * Replaces the password, as written in the URL and as decoded, everywhere in
  * `message` (for driver errors, which may echo connection parameters).
  */
-export function redactSecrets(message: string, url: DatabaseUrl): string {
+export function redactSecrets(message: string, url: DatabaseUrl | undefined): string {
   const secrets = new Set<string>()
-  const rawPassword = matchUrl(url.raw)?.password
-  if (rawPassword !== undefined) secrets.add(rawPassword)
-  if (url.password !== undefined) {
-    secrets.add(url.password)
-    secrets.add(pythonQuote(url.password, ' +'))
-    secrets.add(encodeURIComponent(url.password))
+  const add = (secret: string) => {
+    secrets.add(secret)
+    secrets.add(pythonQuote(secret, ' +'))
+    secrets.add(pythonQuotePlus(secret))
+    secrets.add(encodeURIComponent(secret))
   }
-  const hostFragment = unescapedAtFragment(url.host)
-  if (hostFragment !== undefined) secrets.add(hostFragment)
+  if (url !== undefined) {
+    const parts = matchUrl(url.raw)
+    if (parts?.password !== undefined) secrets.add(parts.password)
+    if (url.password !== undefined) add(url.password)
+    const hostFragment = unescapedAtFragment(url.host)
+    if (hostFragment !== undefined) secrets.add(hostFragment)
+    // `?password=...` is passed to the driver as a connect argument, as secret as the userinfo one.
+    for (const [key, values] of Object.entries(url.query)) {
+      if (SECRET_QUERY_KEY.test(key)) for (const value of values) add(value)
+    }
+    for (const field of (parts?.query ?? '').split('&')) {
+      const equals = field.indexOf('=')
+      if (equals > 0 && SECRET_QUERY_KEY.test(pythonUnquote(field.slice(0, equals)))) secrets.add(field.slice(equals + 1))
+    }
+  }
   secrets.delete('')
   // Longest first, so a password containing another form is replaced whole.
   let redacted = message
   for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
     redacted = redacted.split(secret).join('***')
   }
-  return redacted
+  return redactText(redacted)
+}
+
+/**
+ * Query keys whose values are credentials (psycopg2's `password`, pymysql's
+ * `passwd`, libpq's `sslpassword`, ...): shown as `***` like the userinfo password.
+ */
+const SECRET_QUERY_KEY = /pass|pwd|secret|token/i
+
+/**
+ * Masks credentials in free text that is not known to be one URL: the
+ * password of every `scheme://user:password@` in it and every secret-looking
+ * `key=value` query pair. Safe to apply twice.
+ * Every message that may quote configuration or driver text goes through it
+ * (error lines, and the --debug/JSON output other modules render).
+ */
+export function redactText(text: string): string {
+  return text
+    .replace(/([\p{L}\p{N}_+]+:\/\/[^:/@\s'"]*:)[^\s'"]*@/gu, (_match, prefix: string) => `${prefix}***@`)
+    .replace(/([?&;\s](?:[^=&\s'"]*(?:pass|pwd|secret|token)[^=&\s'"]*)=)(?:[^&\s'":]|:(?!\s|$))*/giu, (_match, key: string) => `${key}***`)
 }
 
 function validPort(text: string): number | undefined {
@@ -220,7 +311,9 @@ function renderRedacted(parts: RenderParts): string {
   if (parts.database !== undefined) text += `/${parts.database}`
   const keys = Object.keys(parts.query).sort()
   if (keys.length > 0) {
-    const pairs = keys.flatMap((key) => (parts.query[key] ?? []).map((value) => `${pythonQuotePlus(key)}=${pythonQuotePlus(value)}`))
+    const pairs = keys.flatMap((key) =>
+      (parts.query[key] ?? []).map((value) => `${pythonQuotePlus(key)}=${SECRET_QUERY_KEY.test(key) ? '***' : pythonQuotePlus(value)}`),
+    )
     text += `?${pairs.join('&')}`
   }
   return text

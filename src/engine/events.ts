@@ -9,8 +9,22 @@ export type MigrationEvent =
   | { readonly kind: 'dataMigrationBatch'; readonly id: string; readonly rows: number; readonly total: number; readonly ms: number }
   /** A batch the server rolled back for a conflict (deadlock, Galera certification, lock wait) runs again. */
   | { readonly kind: 'batchRetried'; readonly id: string; readonly attempt: number; readonly waitMs: number; readonly reason: string }
+  /** Statement `index` (1-based) of the revision has just run (committed, where DDL is not transactional). */
+  | { readonly kind: 'statementDone'; readonly revision: string; readonly index: number }
+  /** A run that stopped inside `revision` had committed `committed` of its `total` statements; this one carries on. */
+  | { readonly kind: 'resuming'; readonly revision: string; readonly committed: number; readonly total: number }
   | { readonly kind: 'dataMigrationDone'; readonly id: string; readonly rows: number }
   | { readonly kind: 'lockWaiting'; readonly holder: string }
+  /** Statement `index` of `revision` timed out waiting for a table lock; it is retried in `retryInMs`. */
+  | {
+      readonly kind: 'lockWaitRetry'
+      readonly revision: string
+      readonly index: number
+      readonly total: number
+      readonly sql: string
+      readonly waitedMs: number
+      readonly retryInMs: number
+    }
   | { readonly kind: 'legacyStamp'; readonly revision: string }
   /** Triggers that must not exist at this revision were found (and are dropped). */
   | { readonly kind: 'leftoverTriggers'; readonly names: readonly string[] }

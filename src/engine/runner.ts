@@ -1,10 +1,12 @@
 import type { Connection } from '../dialects/connection.js'
+import type { LockWaitBound } from '../dialects/lock-wait.js'
+import { statementHash, type ProgressJournal, type RevisionProgress } from '../dialects/progress-journal.js'
 import type { Statement } from '../dialects/statement.js'
 import { recordOperations, type MigrationOptions } from '../ops/migration-ops.js'
 import { SchemaModel } from '../ops/schema-model.js'
 import type { Database } from './database.js'
 import { runDataMigrationsBefore, type DataMigration } from './data-migration.js'
-import { MigrationError } from './errors.js'
+import { CommandError, MigrationError } from './errors.js'
 import type { EventSink } from './events.js'
 import type { Step } from './migration-plan.js'
 import type { RevisionGraph } from './revision-graph.js'
@@ -14,10 +16,27 @@ export interface RunOptions extends MigrationOptions {
   /** Print the statements instead of running them. */
   readonly dryRun: boolean
   readonly batchSize: number
-  /** True when the caller's lock already holds a transaction around everything (SQLite). */
+  /** True when the caller already holds a transaction around everything (no lock does since SQLite's is a lease row). */
   readonly insideTransaction: boolean
+  /**
+   * How long, in all, one schema statement may wait for table locks. Each
+   * attempt waits at most LOCK_WAIT_PER_ATTEMPT_MS (so the application's
+   * queries queued behind it get through), then it backs off and retries.
+   * Unset: statements wait as the server lets them.
+   */
+  readonly lockWaitMs?: number
+  /**
+   * The heads the database really has, where they differ from the heads a
+   * run starts from: a dry run of several phases starts each from the heads
+   * the previous one would have left. Data-migration estimates read the real schema.
+   */
+  readonly storedHeads?: readonly string[]
   readonly onEvent: EventSink
 }
+
+const LOCK_WAIT_PER_ATTEMPT_MS = 1_000
+const FIRST_BACKOFF_MS = 250
+const MAX_BACKOFF_MS = 4_000
 
 /** The schema that the revisions applied so far have built, replayed without touching the database. */
 export function modelAt(db: Database, graph: RevisionGraph, applied: ReadonlySet<string>, options: MigrationOptions): SchemaModel {
@@ -32,8 +51,10 @@ export function modelAt(db: Database, graph: RevisionGraph, applied: ReadonlySet
 /**
  * Applies `steps` in order. Each step's statements and its version-table
  * change commit together where DDL is transactional, so a killed run leaves
- * the database at a revision boundary. Data migrations that a step relies on
- * run just before it.
+ * the database at a revision boundary. Elsewhere (MySQL) every statement
+ * commits on its own and the dialect's progress journal records each one, so
+ * a killed run is resumed at the statement where it stopped. Data migrations
+ * that a step relies on run just before it.
  */
 export async function runSteps(
   db: Database,
@@ -44,42 +65,223 @@ export async function runSteps(
   options: RunOptions,
 ): Promise<void> {
   const applied = graph.closure(currentHeads)
-  const realApplied = graph.closure(currentHeads)
+  const realApplied = graph.closure(options.storedHeads ?? currentHeads)
   const model = modelAt(db, graph, applied, options)
   await db.dialect.adoptLiveSchema?.(db.conn, model)
   let needsVersionTable = !(await versionTableExists(db.conn, db.dialect))
+  const journal = options.dryRun || db.dialect.transactionalDdl ? undefined : db.dialect.progress
+  let resume = journal ? await journal.read(db.conn) : undefined
+  if (resume && steps.length > 0 && steps[0]!.revision.id !== resume.revision) {
+    throw new CommandError(
+      `A previous run stopped inside revision ${resume.revision} after ${resume.hashes.length} committed statements, ` +
+        `but this command would start with ${steps[0]!.revision.id}: run the interrupted command again to finish ${resume.revision}`,
+    )
+  }
+  if (journal && steps.length > 0) await journal.open(db.conn)
   for (const step of steps) {
     const needed = dataMigrations.filter((m) => m.before === step.revision.id)
     if (needed.length > 0) await runDataMigrationsBefore(db, needed, applied, realApplied, options)
-    const statements: Statement[] = []
-    if (needsVersionTable) statements.push(CREATE_VERSION_TABLE)
+    const preamble: Statement[] = needsVersionTable ? [CREATE_VERSION_TABLE] : []
     needsVersionTable = false
-    statements.push(
-      ...db.dialect.compiler.compileAll(
-        recordOperations(db.dialect.name, options, (o) => step.revision.upgrade(o)),
-        model,
-      ),
+    const body = db.dialect.compiler.compileAll(
+      recordOperations(db.dialect.name, options, (o) => step.revision.upgrade(o)),
+      model,
     )
-    statements.push(...step.changes.map(versionStatements))
+    const versions = step.changes.map(versionStatements)
     options.onEvent({ kind: 'stepStarted', from: step.from, to: step.revision.id, message: step.revision.message })
+    const revision = step.revision.id
     if (options.dryRun) {
-      for (const s of statements) options.onEvent({ kind: 'statement', sql: s.sql })
+      for (const s of [...preamble, ...body, ...versions]) options.onEvent({ kind: 'statement', sql: s.sql })
+    } else if (journal) {
+      await runJournaled(db, journal, { revision, preamble, body, versions }, resume, options)
     } else {
-      const execute = () => executeAll(db.conn, step.revision.id, statements)
-      if (options.insideTransaction || !db.dialect.transactionalDdl) await execute()
+      const bound = options.lockWaitMs === undefined ? undefined : db.dialect.lockWait
+      const execute = async () => {
+        for (const sql of bound?.begin(LOCK_WAIT_PER_ATTEMPT_MS) ?? []) await db.conn.execute(sql)
+        await executeAll(db.conn, revision, preamble)
+        await executeAll(db.conn, revision, [...body, ...versions], options, 0, (s, index) =>
+          executeBounded(db.conn, bound, s, { revision, index, total: body.length }, options),
+        )
+        for (const sql of bound?.end() ?? []) await db.conn.execute(sql)
+      }
+      if (options.insideTransaction) await execute()
       else await db.conn.transaction(execute)
     }
+    resume = undefined
     applied.add(step.revision.id)
+  }
+  if (journal && steps.length > 0) await journal.close(db.conn)
+}
+
+interface StepStatements {
+  readonly revision: string
+  /** Creates alembic_version on the first step; not part of the revision (a resumed run finds it made). */
+  readonly preamble: readonly Statement[]
+  /** The revision's own statements, the ones the journal counts. */
+  readonly body: readonly Statement[]
+  readonly versions: readonly Statement[]
+}
+
+/**
+ * One step where DDL commits on its own. The record of a revision exists
+ * before its first statement runs, so a database with tables and no version
+ * row is always recognisable as ours. A statement that commits implicitly is
+ * recorded just after it; a kill in between leaves it committed but
+ * unrecorded, so on resume that one statement may find its change already
+ * there. Data statements commit together with their record, and the version
+ * row together with the record's removal.
+ */
+async function runJournaled(
+  db: Database,
+  journal: ProgressJournal,
+  step: StepStatements,
+  resume: RevisionProgress | undefined,
+  options: RunOptions,
+): Promise<void> {
+  const bound = options.lockWaitMs === undefined ? undefined : db.dialect.lockWait
+  for (const sql of bound?.begin(LOCK_WAIT_PER_ATTEMPT_MS) ?? []) await db.conn.execute(sql)
+  try {
+    await runJournaledBounded(db.conn, journal, step, resume, options, (s, index) =>
+      executeBounded(db.conn, bound, s, { revision: step.revision, index, total: step.body.length }, options),
+    )
+  } finally {
+    for (const sql of bound?.end() ?? []) await db.conn.execute(sql).catch(() => undefined)
   }
 }
 
-async function executeAll(conn: Connection, revision: string, statements: readonly Statement[]): Promise<void> {
-  for (const s of statements) {
+async function runJournaledBounded(
+  conn: Connection,
+  journal: ProgressJournal,
+  step: StepStatements,
+  resume: RevisionProgress | undefined,
+  options: RunOptions,
+  run: (s: Statement, index: number) => Promise<void>,
+): Promise<void> {
+  const { revision, body } = step
+  const hashes = body.map(statementHash)
+  const committed = resume ? verifiedProgress(resume, hashes) : 0
+  if (resume) options.onEvent({ kind: 'resuming', revision, committed, total: body.length })
+  for (const s of step.preamble) await conn.execute(s.sql, s.params)
+  if (body.length > 0 && !resume) await journal.record(conn, { revision, hashes: [] })
+  for (let i = committed; i < body.length; i++) {
+    const s = body[i]!
+    const progress = { revision, hashes: hashes.slice(0, i + 1) }
     try {
-      await conn.execute(s.sql, s.params)
+      if (journal.commitsImplicitly(s.sql)) {
+        try {
+          await run(s, i + 1)
+        } catch (error) {
+          if (!(resume && i === committed && journal.alreadyApplied(error))) throw error
+        }
+        options.onEvent({ kind: 'statementDone', revision, index: i + 1 })
+        await journal.record(conn, progress)
+      } else {
+        await conn.transaction(async () => {
+          await run(s, i + 1)
+          options.onEvent({ kind: 'statementDone', revision, index: i + 1 })
+          await journal.record(conn, progress)
+        })
+      }
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error)
+      const done =
+        i === 0
+          ? 'none of its statements had committed'
+          : `its statements 1-${i} had committed and are recorded, so a re-run resumes at statement ${i + 1}`
+      throw new MigrationError(
+        `Upgrade to ${revision} failed: ${reason} (at statement ${i + 1} of ${body.length}; ${done})`,
+        revision,
+        s.sql,
+        error,
+      )
+    }
+  }
+  await conn.transaction(async () => {
+    await executeAll(conn, revision, step.versions, options, body.length)
+    await journal.clear(conn)
+  })
+}
+
+/** How many of `hashes` the record says committed; refuses a record that is not a prefix of them. */
+function verifiedProgress(progress: RevisionProgress, hashes: readonly string[]): number {
+  const mismatch = progress.hashes.findIndex((h, i) => h !== hashes[i])
+  if (mismatch !== -1) {
+    throw new CommandError(
+      `A previous run stopped inside revision ${progress.revision} after ${progress.hashes.length} committed statements, ` +
+        `but statement ${mismatch + 1} of this run differs from the one it committed: run the same command (and tool version) as the interrupted run to finish it`,
+    )
+  }
+  return progress.hashes.length
+}
+
+/** Runs `statements` in order; with `options`, reports each as done (numbered from `offset` + 1). */
+async function executeAll(
+  conn: Connection,
+  revision: string,
+  statements: readonly Statement[],
+  options?: RunOptions,
+  offset = 0,
+  run: (s: Statement, index: number) => Promise<void> = async (s) => void (await conn.execute(s.sql, s.params)),
+): Promise<void> {
+  for (const [i, s] of statements.entries()) {
+    try {
+      await run(s, offset + i + 1)
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error)
       throw new MigrationError(`Upgrade to ${revision} failed: ${reason}`, revision, s.sql, error)
     }
+    options?.onEvent({ kind: 'statementDone', revision, index: offset + i + 1 })
   }
 }
+
+/**
+ * Runs one schema statement whose lock wait `bound` keeps short: when it
+ * times out waiting for a table lock, it is reported, retried after a
+ * growing pause, and given up once `options.lockWaitMs` have passed.
+ */
+async function executeBounded(
+  conn: Connection,
+  bound: LockWaitBound | undefined,
+  s: Statement,
+  where: { revision: string; index: number; total: number },
+  options: RunOptions,
+): Promise<void> {
+  if (!bound) {
+    await conn.execute(s.sql, s.params)
+    return
+  }
+  const started = Date.now()
+  const deadline = started + (options.lockWaitMs ?? 0)
+  let backoff = FIRST_BACKOFF_MS
+  for (;;) {
+    if (bound.needsSavepoint) await conn.execute(`SAVEPOINT ${SAVEPOINT}`)
+    try {
+      await conn.execute(s.sql, s.params)
+      if (bound.needsSavepoint) await conn.execute(`RELEASE SAVEPOINT ${SAVEPOINT}`)
+      return
+    } catch (error) {
+      if (!bound.isLockTimeout(error)) throw error
+      if (bound.needsSavepoint) await conn.execute(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`)
+      const waited = Date.now() - started
+      if (Date.now() + backoff >= deadline) {
+        throw new Error(
+          `statement ${where.index} (${summary(s.sql)}) waited ${seconds(waited)} in all for a table lock that another session holds; gave up at --lock-timeout`,
+          { cause: error },
+        )
+      }
+      options.onEvent({ kind: 'lockWaitRetry', ...where, sql: summary(s.sql), waitedMs: waited, retryInMs: backoff })
+      await new Promise((resolve) => setTimeout(resolve, backoff))
+      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS)
+    }
+  }
+}
+
+const SAVEPOINT = 'bounded_statement'
+
+/** The statement's first line, short enough for a log line. */
+function summary(sql: string): string {
+  const line = sql.split('\n')[0]!.trim()
+  return line.length > 80 ? `${line.slice(0, 77)}...` : line
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`

@@ -11,7 +11,8 @@ import type { EventSink } from '../engine/events.js'
 import { planUpgrade, resolveTargets } from '../engine/migration-plan.js'
 import { RevisionGraph } from '../engine/revision-graph.js'
 import { runSteps } from '../engine/runner.js'
-import { readHeads, stampHeads, VERSION_TABLE } from '../engine/version-table.js'
+import { checkPlanFitsSchema } from '../engine/schema-preflight.js'
+import { assertConsistentHeads, readHeads, stampHeads, VERSION_TABLE } from '../engine/version-table.js'
 import { CONTRACT_BRANCH, EXPAND_BRANCH, HISTORIC_HEADS, LEGACY_VERSION_TABLE, LEGACY_VERSIONS } from './branches.js'
 import { GLANCE_DATA_MIGRATIONS } from './data-migrations/index.js'
 import { dropLeftoverVisibilityTriggers, LEFTOVER_TRIGGERS_DROPPED_BY } from './leftover-triggers.js'
@@ -93,6 +94,7 @@ export class SchemaManager {
    */
   async state(): Promise<{ heads: string[]; state: UpgradeState; pending: DataMigration[] }> {
     const heads = await this.currentHeads()
+    assertConsistentHeads(this.graph, heads)
     const atContract = heads.includes(this.contractHead)
     if (!atContract && !heads.includes(this.expandHead)) return { heads, state: 'expand-needed', pending: [] }
     const pending = await this.#pending(heads)
@@ -130,27 +132,40 @@ export class SchemaManager {
   }
 
   async upgrade(version: string): Promise<Outcome> {
-    await this.#validate(version)
+    await this.#validate(version, true)
     return this.#locked(() => this.#repairing(version, async () => ok(await this.#sync(version, true))))
   }
 
   async expand(): Promise<Outcome> {
-    await this.#validate(this.expandHead)
+    await this.#validate(this.expandHead, true)
     return this.#locked(() => this.#expand(true))
   }
 
   async migrate(): Promise<Outcome> {
+    if (await this.#beforeExpansion()) return this.#migrate()
     return this.#locked(() => this.#migrate())
   }
 
   async contract(): Promise<Outcome> {
-    await this.#validate(this.contractHead)
+    await this.#validate(this.contractHead, true)
+    if (await this.#beforeExpansion()) return this.#contract(true)
     return this.#locked(() => this.#repairing(this.contractHead, () => this.#contract(true)))
+  }
+
+  /**
+   * Migrate and contract refuse a database that is not expanded; that is
+   * known before the lock is taken (which writes on MySQL and SQLite), so the
+   * refusal changes nothing. Under the lock the check is made again.
+   */
+  async #beforeExpansion(): Promise<boolean> {
+    if (this.options.dryRun) return false
+    const heads = await this.#headsForUpgrade({ write: false })
+    return !heads.includes(this.expandHead) && !heads.includes(this.contractHead)
   }
 
   /** Offline: expand, migrate and contract in one run, without the expand-window triggers. */
   async sync(): Promise<Outcome> {
-    await this.#validate(this.contractHead)
+    await this.#validate(this.contractHead, false)
     return this.#locked(() => this.#repairing(this.contractHead, () => this.#syncPhases()))
   }
 
@@ -248,7 +263,8 @@ export class SchemaManager {
     const migratesData = version === 'heads' || targets.includes(this.contractHead) || crossed.length > 0
     if (migratesData) await this.#runDataMigrations((await this.#pending(heads)).filter((m) => !crossed.includes(m)))
     const remaining = this.#dataMigrations.filter((m) => !this.#simulatedDone.has(m.id))
-    await runSteps(this.db, this.graph, steps, heads, remaining, this.#runOptions(useTriggers))
+    const storedHeads = this.options.dryRun ? await this.currentHeads() : heads
+    await runSteps(this.db, this.graph, steps, heads, remaining, { ...this.#runOptions(useTriggers), storedHeads })
     const after = this.options.dryRun ? (steps.at(-1)?.headsAfter ?? heads) : await this.currentHeads()
     if (this.options.dryRun) {
       for (const m of crossed) this.#simulatedDone.add(m.id)
@@ -266,7 +282,8 @@ export class SchemaManager {
       useTriggers,
       dryRun: this.options.dryRun,
       batchSize: this.options.batchSize,
-      insideTransaction: this.db.dialect.name === 'sqlite',
+      insideTransaction: false,
+      lockWaitMs: this.options.lockTimeoutMs,
       onEvent: this.options.onEvent,
     }
   }
@@ -292,13 +309,19 @@ export class SchemaManager {
   /**
    * Every problem an upgrade can detect without writing is reported before
    * the lock is taken (taking it writes on MySQL): an unknown revision in the
-   * version table or on the command line, a downgrade, a foreign database.
+   * version table or on the command line, a downgrade, a foreign database,
+   * a schema that does not fit the revisions to run.
    */
-  async #validate(version: string): Promise<void> {
+  async #validate(version: string, useTriggers: boolean): Promise<void> {
     try {
       const heads = await this.#headsForUpgrade({ write: false })
       if (heads.length > 0 && heads.includes(this.contractHead) && version === this.contractHead) return
-      planUpgrade(this.graph, heads, resolveTargets(this.graph, version, heads))
+      const steps = planUpgrade(this.graph, heads, resolveTargets(this.graph, version, heads))
+      const progress = await this.db.dialect.progress?.read(this.db.conn)
+      await checkPlanFitsSchema(this.db, this.graph, steps, heads, progress, { useTriggers }).catch(async (error: unknown) => {
+        // Another runner moved the version on while we looked: its schema is newer than `heads`.
+        if ((await readHeads(this.db.conn, this.db.dialect)).join() === heads.join()) throw error
+      })
     } catch (error) {
       // Half-way through another runner's migration (MySQL DDL is not
       // transactional) the database can look foreign; judge it under the lock.
@@ -316,17 +339,29 @@ export class SchemaManager {
   async #headsForUpgrade({ write } = { write: true }): Promise<string[]> {
     const heads = await this.#heads()
     for (const head of heads) this.graph.get(head)
+    assertConsistentHeads(this.graph, heads)
     if (heads.length > 0) return heads
     const tables = (await this.db.dialect.tableNames(this.db.conn)).filter((t) => t !== VERSION_TABLE)
     if (tables.length === 0) return []
+    // A run killed inside the first revision (MySQL): its tables, no version row yet.
+    if (await this.db.dialect.progress?.read(this.db.conn)) return []
     if (!tables.includes(LEGACY_VERSION_TABLE)) {
       throw new CommandError(
         `The database is not empty (tables: ${tables.slice(0, 5).join(', ')}${tables.length > 5 ? ', ...' : ''}) but has no migration version: it is not a Glance database, or it needs "glance-manage db version_control --version <revision>" first`,
       )
     }
     const rows = await this.db.conn.query<{ version: number | string }>(`SELECT version FROM ${LEGACY_VERSION_TABLE}`)
+    // sqlalchemy-migrate keeps one row; several, or a value that is no version, leave the state unknown.
+    if (rows.length > 1 || (rows.length === 1 && !/^[0-9]{1,9}$/.test(String(rows[0]?.version)))) {
+      throw new CommandError(
+        `The legacy version table ${LEGACY_VERSION_TABLE} cannot be right: it holds ${rows.length} row(s) (${rows
+          .slice(0, 3)
+          .map((row) => String(row.version))
+          .join(', ')}); sqlalchemy-migrate keeps one version number; nothing was changed`,
+      )
+    }
     const legacy = Number(rows[0]?.version ?? 0)
-    if (!legacy) return []
+    if (rows.length === 0) return []
     const revision = LEGACY_VERSIONS.get(legacy)
     if (!revision) {
       if (legacy >= 1 && legacy <= 41) {

@@ -1,20 +1,31 @@
 import type mysql from 'mysql2/promise'
-import { inTransaction, type Connection, type Row } from '../connection.js'
+import { inTransaction, InterruptedError, type Connection, type Row } from '../connection.js'
 
 export class MysqlConnection implements Connection {
   readonly dialect = 'mysql' as const
   readonly #conn: mysql.Connection
+  #interrupted = false
 
   constructor(conn: mysql.Connection) {
     this.#conn = conn
   }
 
+  get sessionId(): number | undefined {
+    return this.#conn.threadId
+  }
+
+  interrupt(): void {
+    this.#interrupted = true
+  }
+
   async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    if (this.#interrupted) throw new InterruptedError()
     const [rows] = await this.#conn.query(sql, params as unknown[])
     return (Array.isArray(rows) ? rows : []) as T[]
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
+    if (this.#interrupted) throw new InterruptedError()
     const [result] = await this.#conn.query(sql, params as unknown[])
     if (Array.isArray(result)) return 0
     return (result as mysql.ResultSetHeader).affectedRows

@@ -3,6 +3,7 @@ import type { Dialect } from '../dialect.js'
 import { MysqlCompiler } from './mysql-compiler.js'
 import { leaseHeld, LOCK_TABLE, withLeaseLock } from './mysql-lease-lock.js'
 import { mysqlConventions } from './mysql-conventions.js'
+import { mysqlProgressJournal, PROGRESS_TABLE } from './mysql-progress-journal.js'
 
 /** `mariadb`: the server is MariaDB (Galera included), whose DDL can be guarded with IF [NOT] EXISTS. */
 export function mysqlDialect(openAnother: () => Promise<Connection>, options: { mariadb: boolean }): Dialect {
@@ -11,15 +12,33 @@ export function mysqlDialect(openAnother: () => Promise<Connection>, options: { 
     compiler: new MysqlCompiler({ guarded: options.mariadb }),
     conventions: mysqlConventions,
     transactionalDdl: false,
+    progress: mysqlProgressJournal,
+    // lock_wait_timeout bounds metadata-lock waits, which is what DDL waits on; whole seconds.
+    lockWait: {
+      begin: (ms) => [`SET SESSION lock_wait_timeout = ${Math.max(1, Math.round(ms / 1000))}`],
+      end: () => ['SET SESSION lock_wait_timeout = DEFAULT'],
+      isLockTimeout: (error) => (error as { errno?: number }).errno === 1205,
+      needsSavepoint: false,
+    },
     async withMigrationLock(conn, timeoutMs, fn, onWait) {
       return withLeaseLock(conn, openAnother, timeoutMs, () => fn(false), onWait)
     },
     lockHeld: leaseHeld,
+    async cancelRunning(db) {
+      const id = db.conn.sessionId
+      if (id === undefined) return
+      const other = await db.openAnother()
+      try {
+        await other.execute(`KILL QUERY ${Math.trunc(id)}`)
+      } finally {
+        await other.close()
+      }
+    },
     async tableNames(conn: Connection) {
       const rows = await conn.query<{ name: string }>(
         'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME',
       )
-      return rows.map((r) => r.name).filter((name) => name !== LOCK_TABLE)
+      return rows.map((r) => r.name).filter((name) => name !== LOCK_TABLE && name !== PROGRESS_TABLE)
     },
   }
 }

@@ -37,11 +37,11 @@ export async function withLeaseLock<T>(
   onWait?: (holder: string) => void,
 ): Promise<T> {
   const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`
-  await conn.execute(CREATE_LOCK_TABLE)
+  await retryOnConflict(() => conn.execute(CREATE_LOCK_TABLE))
   const deadline = Date.now() + timeoutMs
   let waiting = false
   for (;;) {
-    await conn.execute(`DELETE FROM ${LOCK_TABLE} WHERE name = ? AND (${STALE})`, [LOCK_NAME])
+    await retryOnConflict(() => conn.execute(`DELETE FROM ${LOCK_TABLE} WHERE name = ? AND (${STALE})`, [LOCK_NAME]))
     try {
       await conn.execute(
         `INSERT INTO ${LOCK_TABLE} (name, holder, server, connection_id, expires_at)
@@ -52,7 +52,9 @@ export async function withLeaseLock<T>(
     } catch (error) {
       if (!isContention(error)) throw error
     }
-    const [row] = await conn.query<{ holder: string }>(`SELECT holder FROM ${LOCK_TABLE} WHERE name = ?`, [LOCK_NAME])
+    const [row] = await retryOnConflict(() =>
+      conn.query<{ holder: string }>(`SELECT holder FROM ${LOCK_TABLE} WHERE name = ?`, [LOCK_NAME]),
+    )
     const who = row?.holder ?? 'another runner'
     if (Date.now() >= deadline) throw new LockTimeoutError(timeoutMs, who)
     if (!waiting) onWait?.(who)
@@ -61,27 +63,56 @@ export async function withLeaseLock<T>(
   }
   const renewer = await openAnother()
   const timer = setInterval(() => {
-    renewer
-      .execute(`UPDATE ${LOCK_TABLE} SET expires_at = UTC_TIMESTAMP() + INTERVAL ${LEASE_SECONDS} SECOND WHERE name = ? AND holder = ?`, [
-        LOCK_NAME,
-        holder,
-      ])
-      .catch(() => undefined)
+    retryOnConflict(() =>
+      renewer.execute(
+        `UPDATE ${LOCK_TABLE} SET expires_at = UTC_TIMESTAMP() + INTERVAL ${LEASE_SECONDS} SECOND WHERE name = ? AND holder = ?`,
+        [LOCK_NAME, holder],
+      ),
+    ).catch(() => undefined)
   }, RENEW_MS)
   timer.unref()
   try {
     return await fn()
   } finally {
     clearInterval(timer)
+    // From the renewer's session: `conn` may be interrupted (SIGINT) or broken.
+    const release = `DELETE FROM ${LOCK_TABLE} WHERE name = ? AND holder = ?`
+    await retryOnConflict(() => renewer.execute(release, [LOCK_NAME, holder])).catch(() =>
+      retryOnConflict(() => conn.execute(release, [LOCK_NAME, holder])).catch(() => undefined),
+    )
     await renewer.close().catch(() => undefined)
-    await conn.execute(`DELETE FROM ${LOCK_TABLE} WHERE name = ? AND holder = ?`, [LOCK_NAME, holder]).catch(() => undefined)
   }
 }
 
 /** Duplicate key (someone holds it) or a Galera certification conflict (someone just took it). */
 function isContention(error: unknown): boolean {
+  return (error as { errno?: number }).errno === 1062 || isConflict(error)
+}
+
+/** Deadlock / lock wait timeout: on Galera, a certification conflict with another node's write. */
+function isConflict(error: unknown): boolean {
   const errno = (error as { errno?: number }).errno
-  return errno === 1062 || errno === 1213 || errno === 1205
+  return errno === 1213 || errno === 1205
+}
+
+const CONFLICT_RETRIES = 6
+const FIRST_CONFLICT_BACKOFF_MS = 20
+
+/**
+ * Runs one lease statement again when Galera (or InnoDB) rolled it back for a
+ * conflict, with a jittered back-off doubling from 20 ms: 6 tries, about 1.3 s
+ * at most, after which the error stands.
+ */
+export async function retryOnConflict<T>(statement: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await statement()
+    } catch (error) {
+      if (!isConflict(error) || attempt >= CONFLICT_RETRIES) throw error
+      const backoff = FIRST_CONFLICT_BACKOFF_MS * 2 ** (attempt - 1)
+      await new Promise((resolve) => setTimeout(resolve, backoff / 2 + Math.random() * backoff))
+    }
+  }
 }
 
 /** A live lease exists (read-only: the table is not created when missing). */

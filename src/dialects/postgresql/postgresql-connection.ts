@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import { inTransaction, type Connection, type Row } from '../connection.js'
+import { inTransaction, InterruptedError, type Connection, type Row } from '../connection.js'
 
 const TIMESTAMP_WITHOUT_TIME_ZONE = 1114
 const INT8 = 20
@@ -8,17 +8,28 @@ const INT8 = 20
 export class PostgresqlConnection implements Connection {
   readonly dialect = 'postgresql' as const
   readonly #client: pg.Client
+  #interrupted = false
 
   constructor(client: pg.Client) {
     this.#client = client
   }
 
+  get sessionId(): number | undefined {
+    return (this.#client as unknown as { processID?: number }).processID
+  }
+
+  interrupt(): void {
+    this.#interrupted = true
+  }
+
   async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    if (this.#interrupted) throw new InterruptedError()
     const result = await this.#client.query(params.length > 0 ? numberPlaceholders(sql) : sql, params as unknown[])
     return result.rows as T[]
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
+    if (this.#interrupted) throw new InterruptedError()
     const result = await this.#client.query(params.length > 0 ? numberPlaceholders(sql) : sql, params as unknown[])
     return result.rowCount ?? 0
   }

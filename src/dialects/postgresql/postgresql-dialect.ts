@@ -7,12 +7,21 @@ import { postgresqlConventions } from './postgresql-conventions.js'
 /** Any fixed 64-bit key; "glance-manage" hashed, so other tools are unlikely to pick it. */
 export const LOCK_KEY = '7305962771434108228'
 const POLL_MS = 200
+/** Advisory locks are per database; pg_locks shows the whole server's. */
+const THIS_DATABASE = 'database = (SELECT oid FROM pg_database WHERE datname = current_database())'
 
 export const postgresqlDialect: Dialect = {
   name: 'postgresql',
   compiler: new PostgresqlCompiler(),
   conventions: postgresqlConventions,
   transactionalDdl: true,
+  // SET LOCAL: scoped to the step's transaction, so data migrations keep the server's setting.
+  lockWait: {
+    begin: (ms) => [`SET LOCAL lock_timeout = '${Math.max(1, Math.round(ms))}ms'`],
+    end: () => [],
+    isLockTimeout: (error) => (error as { code?: string }).code === '55P03',
+    needsSavepoint: true,
+  },
   // A session-level advisory lock: held across the per-step transactions and
   // released by the server when the session ends, even if we are killed.
   async withMigrationLock(conn, timeoutMs, fn, onWait) {
@@ -22,7 +31,7 @@ export const postgresqlDialect: Dialect = {
       const [row] = await conn.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS locked`)
       if (row?.locked) break
       const [holder] = await conn.query<{ pid: number }>(
-        `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = (${LOCK_KEY}::bigint & 4294967295)::oid LIMIT 1`,
+        `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = (${LOCK_KEY}::bigint & 4294967295)::oid AND ${THIS_DATABASE} LIMIT 1`,
       )
       const who = holder ? `PostgreSQL backend ${holder.pid}` : 'another session'
       if (Date.now() >= deadline) throw new LockTimeoutError(timeoutMs, who)
@@ -38,9 +47,19 @@ export const postgresqlDialect: Dialect = {
   },
   async lockHeld(conn: Connection) {
     const rows = await conn.query(
-      `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = (${LOCK_KEY}::bigint & 4294967295)::oid AND pid <> pg_backend_pid()`,
+      `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = (${LOCK_KEY}::bigint & 4294967295)::oid AND ${THIS_DATABASE} AND pid <> pg_backend_pid()`,
     )
     return rows.length > 0
+  },
+  async cancelRunning(db) {
+    const pid = db.conn.sessionId
+    if (pid === undefined) return
+    const other = await db.openAnother()
+    try {
+      await other.query('SELECT pg_cancel_backend(?)', [pid])
+    } finally {
+      await other.close()
+    }
   },
   async tableNames(conn: Connection) {
     const rows = await conn.query<{ name: string }>(

@@ -48,7 +48,10 @@ export class SqliteCompiler extends BaseCompiler {
     const after = tableAfter(before, op)
     const extras = model.extrasOf(before.name)
     const temporary = `_alembic_tmp_${before.name}`
-    const [columnLines, constraintLines] = splitBody(this.tableBody({ ...after, name: temporary }, { checks: false, recreated: true }), after.columns.length)
+    const [columnLines, constraintLines] = splitBody(
+      this.tableBody({ ...after, name: temporary }, { checks: false, recreated: true }),
+      after.columns.length,
+    )
     const definitions = new Map(after.columns.map((c, i): [string, string] => [c.name, columnLines[i]!]))
     for (const extra of extras?.columns ?? []) definitions.set(extra.name, extra.definition)
     const order = [...(extras?.columnOrder ?? []), ...after.columns.map((c) => c.name)].filter(

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3'
-import type { Connection, Row } from '../connection.js'
+import { InterruptedError, type Connection, type Row } from '../connection.js'
 
 /**
  * better-sqlite3 is synchronous; the adapter only wraps results in promises
@@ -8,16 +8,34 @@ import type { Connection, Row } from '../connection.js'
 export class SqliteConnection implements Connection {
   readonly dialect = 'sqlite' as const
   readonly #db: Database.Database
+  #interrupted = false
+  readonly sessionId = undefined
 
   constructor(db: Database.Database) {
     this.#db = db
   }
 
+  interrupt(): void {
+    this.#interrupted = true
+  }
+
+  /**
+   * better-sqlite3 runs each statement synchronously, so a command would
+   * never return to the event loop and a SIGINT handler would run only at
+   * the end. Yielding before each statement lets it stop between statements.
+   */
+  async #yield(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve))
+    if (this.#interrupted) throw new InterruptedError()
+  }
+
   async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    await this.#yield()
     return this.#db.prepare(sql).all(...params.map(toSqliteValue)) as T[]
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
+    await this.#yield()
     const statement = this.#db.prepare(sql)
     if (statement.reader) {
       statement.all(...params.map(toSqliteValue))

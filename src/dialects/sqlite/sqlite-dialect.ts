@@ -4,6 +4,9 @@ import { LockTimeoutError } from '../lock-timeout.js'
 import { SqliteCompiler } from './sqlite-compiler.js'
 import { adoptLiveExtras } from './sqlite-live-extras.js'
 import { sqliteConventions } from './sqlite-conventions.js'
+import { SQLITE_LOCK_TABLE, sqliteLeaseHeld, takeSqliteLease } from './sqlite-lease-lock.js'
+
+const RENEW_MS = 15_000
 
 /** Probes, without waiting, whether another connection holds the write lock (only to say that we wait). */
 async function writeLocked(conn: Connection, timeoutMs: number): Promise<boolean> {
@@ -25,35 +28,46 @@ export const sqliteDialect: Dialect = {
   compiler: new SqliteCompiler(),
   conventions: sqliteConventions,
   transactionalDdl: true,
-  // The connection was opened with busy_timeout = the lock timeout, so BEGIN
-  // IMMEDIATE waits for another writer; the lock dies with its process.
+  // A lease row (sqlite-lease-lock.ts), so that each revision and each
+  // data-migration batch commits on its own; the connection's busy_timeout
+  // (= the lock timeout) bounds each wait for SQLite's own write lock.
   //
   // Foreign keys are switched off for migrations, as Glance's migrations run:
   // a table rebuild drops and renames a parent table, which would otherwise
   // fail or cascade. The pragma is a no-op inside a transaction, so it is set
-  // before BEGIN and restored after.
+  // outside the per-revision transactions and restored after.
   async withMigrationLock(conn, timeoutMs, fn, onWait) {
     if (onWait && (await writeLocked(conn, timeoutMs))) onWait('another process writing this SQLite file')
-    await conn.execute('PRAGMA foreign_keys = OFF')
+    let lease
     try {
-      return await conn.transaction(() => fn(true))
+      lease = await takeSqliteLease(conn, timeoutMs, onWait)
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_BUSY')
         throw new LockTimeoutError(timeoutMs, 'another process writing this SQLite file')
       throw error
+    }
+    const renewal = setInterval(() => void lease.renew().catch(() => undefined), RENEW_MS)
+    renewal.unref()
+    await conn.execute('PRAGMA foreign_keys = OFF')
+    try {
+      return await fn(false)
     } finally {
-      await conn.execute('PRAGMA foreign_keys = ON')
+      clearInterval(renewal)
+      // Interrupted (SIGINT), the connection refuses this; the lease is then
+      // stale as soon as this process has exited.
+      await lease.release().catch(() => undefined)
+      await conn.execute('PRAGMA foreign_keys = ON').catch(() => undefined)
     }
   },
-  // A migration is one transaction here: others never see it half-done.
-  async lockHeld() {
-    return false
-  },
+  lockHeld: sqliteLeaseHeld,
   adoptLiveSchema: adoptLiveExtras,
+  async cancelRunning() {
+    // Statements run synchronously; the connection's interrupt stops before the next one.
+  },
   async tableNames(conn: Connection) {
     const rows = await conn.query<{ name: string }>(
       "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
     )
-    return rows.map((r) => r.name)
+    return rows.map((r) => r.name).filter((name) => name !== SQLITE_LOCK_TABLE)
   },
 }

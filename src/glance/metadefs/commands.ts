@@ -53,8 +53,9 @@ export function readMetadefFiles(files: readonly string[]): { documents: Metadef
 export async function loadMetadefs(conn: Connection, options: { path: string; mode: LoadMode }, log: MetadefLog): Promise<number> {
   const found = discoverMetadefFiles(options.path)
   if ('error' in found) {
+    // Glance logs this and exits 0; a load that loaded nothing is a failure for scripts.
     log.error(found.error)
-    return 0
+    return 1
   }
   const { documents, errors } = readMetadefFiles(found.files)
   if (errors.length > 0) {

@@ -73,9 +73,16 @@ export function parseMetadefDocument(file: string, bytes: Uint8Array): MetadefDo
     root = parseJson(text)
   } catch (error) {
     if (error instanceof JsonSyntaxError) throw new MetadefFileError(file, '', `invalid JSON: ${error.message}`)
+    // The recursive parser runs out of stack on absurd nesting (Python's json raises RecursionError there).
+    if (error instanceof RangeError) throw new MetadefFileError(file, '', 'invalid JSON: nested too deeply to read')
     throw error
   }
-  return new Checker(file).document(root)
+  try {
+    return new Checker(file).document(root)
+  } catch (error) {
+    if (error instanceof RangeError) throw new MetadefFileError(file, '', 'nested too deeply to check')
+    throw error
+  }
 }
 
 class Checker {

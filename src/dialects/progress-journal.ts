@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto'
+import type { Connection } from './connection.js'
+import type { Statement } from './statement.js'
+
+/**
+ * What a run that stopped inside a revision had committed. Kept only where
+ * DDL is not transactional (MySQL commits every DDL statement on its own), so
+ * that the next run resumes at the first statement not yet committed instead
+ * of finding half a revision and no version row. As Atlas does, each
+ * committed statement is recorded by its hash, so a resume with different
+ * statements (another tool version, another command) is refused, not guessed.
+ */
+export interface RevisionProgress {
+  readonly revision: string
+  /** Hash of each committed statement, in order; the length is how many committed. */
+  readonly hashes: readonly string[]
+}
+
+export interface ProgressJournal {
+  /** The revision in progress, if any. Read-only: a missing table reads as none. */
+  read(conn: Connection): Promise<RevisionProgress | undefined>
+  /** Creates the journal's table if missing; only write commands call it. */
+  open(conn: Connection): Promise<void>
+  /** Replaces the record (statements committed so far in `progress.revision`). */
+  record(conn: Connection, progress: RevisionProgress): Promise<void>
+  /** Removes the record; called in the transaction that writes the revision's version row. */
+  clear(conn: Connection): Promise<void>
+  /** Drops the table again once no revision is in progress, leaving the schema as Glance's. */
+  close(conn: Connection): Promise<void>
+  /** The server commits this statement on its own (DDL), so it cannot share a transaction with its record. */
+  commitsImplicitly(sql: string): boolean
+  /**
+   * The statement failed because its change is already there: the run that
+   * stopped had committed it but died before recording it. Only trusted for
+   * the one statement right after the recorded ones.
+   */
+  alreadyApplied(error: unknown): boolean
+}
+
+/** A statement's identity in the journal: SHA-256 of its text and parameters, 16 hex digits. */
+export function statementHash(s: Statement): string {
+  return createHash('sha256').update(s.sql).update('\u0000').update(JSON.stringify(s.params)).digest('hex').slice(0, 16)
+}
