@@ -37,20 +37,6 @@ export abstract class BaseCompiler {
     }
   }
 
-  /**
-   * One revision's operations in order, advancing `model` past each. A
-   * dialect may combine the statements of neighbouring operations (MySQL
-   * folds the ALTERs of one table into one, so the table is rebuilt once).
-   */
-  compileAll(ops: readonly Operation[], model: SchemaModel): Statement[] {
-    const out: Statement[] = []
-    for (const op of ops) {
-      out.push(...this.compile(op, model))
-      model.apply(op)
-    }
-    return out
-  }
-
   /** SQLAlchemy's generic rendering; dialects override the kinds they spell differently. */
   protected renderType(type: ColumnType, _column: Column): string {
     switch (type.kind) {
