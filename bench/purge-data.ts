@@ -15,10 +15,23 @@ import type { Connection, DialectName } from '../src/dialects/connection.js'
 export interface DataSet {
   readonly images: number
   readonly tasks: number
+  /**
+   * The schema the rows are written for: the head, or mitaka02 (the last
+   * revision before visibility), where `is_public` stands for visibility,
+   * there is no `os_hidden`, and every 4th location's metadata still says
+   * "backend" (for train_migrate01).
+   */
+  readonly schema: 'head' | 'mitaka02'
+  /**
+   * MySQL only: the UTC "now" (`YYYY-MM-DD HH:MM:SS`) the dates count back
+   * from, so that a copy generated again (MySQL has no template databases)
+   * holds the very same rows.
+   */
+  readonly now?: string
 }
 
-export function dataSet(images: number): DataSet {
-  return { images, tasks: Math.max(1, Math.floor(images / 10)) }
+export function dataSet(images: number, schema: DataSet['schema'] = 'head', now?: string): DataSet {
+  return { images, tasks: Math.max(1, Math.floor(images / 10)), schema, ...(now ? { now } : {}) }
 }
 
 interface Sql {
@@ -27,6 +40,9 @@ interface Sql {
   /** Naive UTC now minus `days` (an SQL integer expression) days, as Glance stores it. */
   daysAgo(days: string): string
 }
+
+const sqlFor = (dialect: DialectName, now: string | undefined): Sql =>
+  dialect === 'mysql' && now ? { ...SQL.mysql, daysAgo: (d) => `TIMESTAMP('${now}') - INTERVAL (${d}) DAY` } : SQL[dialect]
 
 const SQL: Record<DialectName, Sql> = {
   sqlite: {
@@ -58,7 +74,7 @@ async function numbers(conn: Connection, count: number): Promise<void> {
 
 /** Fills an empty, synced Glance database. Returns the rows inserted per table. */
 export async function generate(conn: Connection, data: DataSet): Promise<Record<string, number>> {
-  const s = SQL[conn.dialect]
+  const s = sqlFor(conn.dialect, data.now)
   await numbers(conn, data.images)
   const inserted: Record<string, number> = {}
   const run = async (table: string, sql: string) => {
@@ -68,14 +84,17 @@ export async function generate(conn: Connection, data: DataSet): Promise<Record<
   const deletedAt = `CASE WHEN n % 10 < 3 THEN ${s.daysAgo('1 + n % 400')} ELSE NULL END`
   const created = s.daysAgo('500')
   const img = s.id('n')
-  const visibility = `CASE WHEN n % 2 = 0 THEN 'public' ELSE 'private' END` + (conn.dialect === 'postgresql' ? '::image_visibility' : '')
+  const old = data.schema === 'mitaka02'
+  const visibility = old
+    ? `(n % 2 = 0)`
+    : `CASE WHEN n % 2 = 0 THEN 'public' ELSE 'private' END` + (conn.dialect === 'postgresql' ? '::image_visibility' : '')
   await run(
     'images',
     `INSERT INTO images (id, name, size, status, created_at, updated_at, deleted_at, deleted, disk_format, container_format, ` +
-      `owner, min_disk, min_ram, protected, visibility, os_hidden) ` +
+      `owner, min_disk, min_ram, protected, ${old ? 'is_public' : 'visibility, os_hidden'}) ` +
       `SELECT ${img}, CONCAT('image-', n), 1024 * n, CASE WHEN n % 10 < 3 THEN 'deleted' ELSE 'active' END, ${created}, NULL, ` +
       `${deletedAt}, ${deleted}, 'qcow2', 'bare', CONCAT('owner-', n % 97), 0, 0, FALSE, ` +
-      `${visibility}, FALSE FROM ${NUMBERS}`,
+      `${visibility}${old ? '' : ', FALSE'} FROM ${NUMBERS}`,
   )
   for (const name of ['architecture', 'hw_disk_bus']) {
     await run(
@@ -87,7 +106,8 @@ export async function generate(conn: Connection, data: DataSet): Promise<Record<
   await run(
     'image_locations',
     `INSERT INTO image_locations (image_id, value, created_at, deleted_at, deleted, meta_data, status) ` +
-      `SELECT ${img}, CONCAT('rbd://pool/', n), ${created}, ${deletedAt}, ${deleted}, '{}', ` +
+      `SELECT ${img}, CONCAT('rbd://pool/', n), ${created}, ${deletedAt}, ${deleted}, ` +
+      `${old ? `CASE WHEN n % 4 = 0 THEN '{"backend": "fast"}' ELSE '{}' END` : `'{}'`}, ` +
       `CASE WHEN n % 10 < 3 THEN 'deleted' ELSE 'active' END FROM ${NUMBERS}`,
   )
   await run(
