@@ -60,7 +60,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unnecessary-type-assertion': 'off',
     },
   },
-  { files: ['eslint.config.js', 'eslint/**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['eslint.config.js', 'eslint/**/*.js', 'bench/**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   ...layerRules,
   {
     files: ['src/**/*.ts'],
