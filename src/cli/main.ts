@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { CommandError, MigrationError } from '../engine/errors.js'
+import { VersionTableError } from '../engine/version-table.js'
 import { ConnectError, openDatabase } from '../dialects/registry.js'
 import { parseDatabaseUrl, redactSecrets, redactText, redactUrl, UrlError, type DatabaseUrl } from '../dialects/url.js'
 import type { Database } from '../engine/database.js'
@@ -16,6 +17,7 @@ import { logSettings } from './log-settings.js'
 export const DEFAULT_SQLITE_FILE = 'glance.sqlite'
 const EXTENSION_OPTIONS = new Set(['dry_run', 'lock_timeout', 'batch_size', 'format', 'drift', 'strict', 'preflight'])
 const CONNECT_TIMEOUT_MS = 10_000
+const STAMP_HINT = '(repair it, or stamp the right revision with "glance-manage db version_control --version <revision>")'
 /** How long a command that takes no migration lock waits for a busy SQLite file: pysqlite's default, as Glance waits. */
 const BUSY_TIMEOUT_MS = 5_000
 
@@ -241,6 +243,9 @@ function bindParams(
 function describeError(error: unknown, url: DatabaseUrl): string {
   if (error instanceof MigrationError) return redactSecrets(`ERROR: ${error.message}`, url)
   // Our own messages only ever name the redacted URL; masked by pattern all the same.
+  // The engine names no command; the CLI says which one stamps a revision.
+  if (error instanceof VersionTableError)
+    return redactText(error.message.replace(/\(repair it, or stamp the right revision\)$/, STAMP_HINT))
   if (error instanceof CommandError) return redactText(error.message)
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
   return redactSecrets(`ERROR: ${message.split('\n')[0]}`, url)

@@ -22,7 +22,7 @@ export class VersionTableError extends CommandError {
   override name = 'VersionTableError'
   constructor(problem: string) {
     super(
-      `The version table ${VERSION_TABLE} cannot be right: ${problem}; nothing was changed (repair it, or stamp the right revision with "glance-manage db version_control --version <revision>")`,
+      `The version table ${VERSION_TABLE} cannot be right: ${problem}; nothing was changed (repair it, or stamp the right revision)`,
     )
   }
 }
