@@ -21,9 +21,7 @@ export async function versionTableExists(conn: Connection, dialect: Dialect): Pr
 export class VersionTableError extends CommandError {
   override name = 'VersionTableError'
   constructor(problem: string) {
-    super(
-      `The version table ${VERSION_TABLE} cannot be right: ${problem}; nothing was changed (repair it, or stamp the right revision)`,
-    )
+    super(`The version table ${VERSION_TABLE} cannot be right: ${problem}; nothing was changed (repair it, or stamp the right revision)`)
   }
 }
 
