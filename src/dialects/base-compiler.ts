@@ -1,4 +1,4 @@
-import type { Column, ColumnType, Index, ServerDefault, Table } from '../ops/column-types.js'
+import { genericType, type Column, type ColumnType, type Index, type ServerDefault, type Table } from '../ops/column-types.js'
 import type { DialectName } from '../ops/dialect-name.js'
 import type { AlterColumn, Operation } from '../ops/operations.js'
 import type { SchemaModel } from '../ops/schema-model.js'
@@ -39,24 +39,7 @@ export abstract class BaseCompiler {
 
   /** SQLAlchemy's generic rendering; dialects override the kinds they spell differently. */
   protected renderType(type: ColumnType, _column: Column): string {
-    switch (type.kind) {
-      case 'string':
-        return `VARCHAR(${type.length})`
-      case 'text':
-        return 'TEXT'
-      case 'integer':
-        return 'INTEGER'
-      case 'bigInteger':
-        return 'BIGINT'
-      case 'boolean':
-        return 'BOOLEAN'
-      case 'dateTime':
-        return 'DATETIME'
-      case 'numeric':
-        return 'NUMERIC'
-      case 'enum':
-        return this.renderEnum(type.name, type.values)
-    }
+    return type.kind === 'enum' ? this.renderEnum(type.name, type.values) : genericType(type)
   }
 
   protected abstract renderEnum(name: string, values: readonly string[]): string

@@ -142,28 +142,6 @@ export function expectedSchema(conventions: SchemaConventions, operations: reado
   return { snapshot: sortSnapshot({ dialect: conventions.dialect, tables, triggers: [], enums }), releaseTypes }
 }
 
-/** SQLAlchemy's generic type names, as every introspector normalises them. */
-export function genericType(type: ColumnType): string {
-  switch (type.kind) {
-    case 'string':
-      return `VARCHAR(${type.length})`
-    case 'text':
-      return 'TEXT'
-    case 'integer':
-      return 'INTEGER'
-    case 'bigInteger':
-      return 'BIGINT'
-    case 'boolean':
-      return 'BOOLEAN'
-    case 'dateTime':
-      return 'DATETIME'
-    case 'numeric':
-      return 'NUMERIC'
-    case 'enum':
-      return `ENUM(${type.values.join(',')})`
-  }
-}
-
 /** A string default as SQL text, quotes doubled. */
 export function literalDefault(value: string): string {
   return `'${value.replaceAll("'", "''")}'`

@@ -83,3 +83,25 @@ export function column(
     ...(options.autoincrement ? { autoincrement: true } : {}),
   }
 }
+
+/** SQLAlchemy's generic type names, as every introspector normalises them. */
+export function genericType(type: ColumnType): string {
+  switch (type.kind) {
+    case 'string':
+      return `VARCHAR(${type.length})`
+    case 'text':
+      return 'TEXT'
+    case 'integer':
+      return 'INTEGER'
+    case 'bigInteger':
+      return 'BIGINT'
+    case 'boolean':
+      return 'BOOLEAN'
+    case 'dateTime':
+      return 'DATETIME'
+    case 'numeric':
+      return 'NUMERIC'
+    case 'enum':
+      return `ENUM(${type.values.join(',')})`
+  }
+}

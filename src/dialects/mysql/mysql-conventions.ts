@@ -1,4 +1,5 @@
-import { genericType, literalDefault, type SchemaConventions } from '../expected-schema.js'
+import { genericType } from '../../ops/column-types.js'
+import { literalDefault, type SchemaConventions } from '../expected-schema.js'
 
 export const mysqlConventions: SchemaConventions = {
   dialect: 'mysql',
