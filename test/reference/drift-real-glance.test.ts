@@ -3,10 +3,12 @@ import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { afterEach, beforeEach, test } from 'node:test'
 import { promisify } from 'node:util'
-import type { DialectName } from '../src/dialects/connection.js'
-import { introspect } from '../src/dialects/introspect.js'
-import { configFor, db } from './support/cli.js'
-import { forEachEngine, scratchDatabase, type Engine, type ScratchDatabase } from './support/databases.js'
+import type { DialectName } from '../../src/dialects/connection.js'
+import { introspect } from '../../src/dialects/introspect.js'
+import { openDatabase } from '../../src/dialects/registry.js'
+import { parseDatabaseUrl } from '../../src/dialects/url.js'
+import { configFor, db } from '../support/cli.js'
+import { forEachEngine, scratchDatabase, type Engine, type ScratchDatabase } from '../support/databases.js'
 
 /**
  * `db check --drift` on databases that the real Glance tool (Debian's Zed,
@@ -92,8 +94,6 @@ forEachEngine((engine) => {
     if (engine.dialect === 'sqlite') return
     // The restriction holds: the old scratch-database reference would fail here.
     const probe = engine.dialect === 'mysql' ? 'CREATE DATABASE drift_probe' : 'CREATE SCHEMA drift_probe'
-    const { openDatabase } = await import('../src/dialects/registry.js')
-    const { parseDatabaseUrl } = await import('../src/dialects/url.js')
     const user = await openDatabase(parseDatabaseUrl(restricted.url), {
       lockTimeoutMs: 5000,
       connectTimeoutMs: 5000,
