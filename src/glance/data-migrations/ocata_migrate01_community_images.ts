@@ -1,3 +1,4 @@
+import type { DialectName } from '../../ops/dialect-name.js'
 import { inRange } from '../../engine/batched-update.js'
 import { defineDataMigration } from '../../engine/data-migration.js'
 
@@ -16,6 +17,9 @@ const NEEDS_VISIBILITY = 'visibility IS NULL'
  * the same key range (an index range of ix_image_members_image_id), so it is
  * read once per batch rather than over the whole table.
  */
+/** PostgreSQL types `visibility` as an enum and will not assign text to it implicitly. */
+const VISIBILITY_CAST: Readonly<Record<DialectName, string>> = { postgresql: '::image_visibility', mysql: '', sqlite: '' }
+
 export default defineDataMigration({
   id: 'ocata_migrate01',
   after: 'ocata_expand01',
@@ -32,8 +36,7 @@ export default defineDataMigration({
     return Number(row?.n ?? 0)
   },
   async migrate({ conn, updateByKeyRanges }) {
-    // PostgreSQL types `visibility` as an enum and will not assign text to it implicitly.
-    const cast = conn.dialect === 'postgresql' ? '::image_visibility' : ''
+    const cast = VISIBILITY_CAST[conn.dialect]
     return updateByKeyRanges({
       table: 'images',
       key: 'id',

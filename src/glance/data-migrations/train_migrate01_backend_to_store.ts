@@ -1,4 +1,4 @@
-import type { Connection } from '../../dialects/connection.js'
+import type { DialectName } from '../../ops/dialect-name.js'
 import { inRange } from '../../engine/batched-update.js'
 import { defineDataMigration } from '../../engine/data-migration.js'
 
@@ -6,15 +6,10 @@ const OLD_KEY = '"backend":'
 const NEW_KEY = '"store":'
 
 /** Case-sensitive "contains", so detection agrees with REPLACE (MySQL's default collation is not). */
-function containsOldKey(conn: Connection): string {
-  switch (conn.dialect) {
-    case 'postgresql':
-      return 'POSITION(? IN meta_data) > 0'
-    case 'mysql':
-      return 'INSTR(meta_data, BINARY ?) > 0'
-    case 'sqlite':
-      return 'INSTR(meta_data, ?) > 0'
-  }
+const CONTAINS_OLD_KEY: Readonly<Record<DialectName, string>> = {
+  postgresql: 'POSITION(? IN meta_data) > 0',
+  mysql: 'INSTR(meta_data, BINARY ?) > 0',
+  sqlite: 'INSTR(meta_data, ?) > 0',
 }
 
 /**
@@ -31,11 +26,11 @@ export default defineDataMigration({
   message: 'rename "backend" to "store" in image location metadata',
   table: 'image_locations',
   async hasPending(conn) {
-    const rows = await conn.query(`SELECT 1 AS pending FROM image_locations WHERE ${containsOldKey(conn)} LIMIT 1`, [OLD_KEY])
+    const rows = await conn.query(`SELECT 1 AS pending FROM image_locations WHERE ${CONTAINS_OLD_KEY[conn.dialect]} LIMIT 1`, [OLD_KEY])
     return rows.length > 0
   },
   async countPending(conn) {
-    const [row] = await conn.query(`SELECT COUNT(*) AS n FROM image_locations WHERE ${containsOldKey(conn)}`, [OLD_KEY])
+    const [row] = await conn.query(`SELECT COUNT(*) AS n FROM image_locations WHERE ${CONTAINS_OLD_KEY[conn.dialect]}`, [OLD_KEY])
     return Number(row?.n ?? 0)
   },
   async migrate({ conn, updateByKeyRanges }) {
@@ -45,7 +40,7 @@ export default defineDataMigration({
       statement(range) {
         const ids = inRange('id', range)
         return {
-          sql: `UPDATE image_locations SET meta_data = REPLACE(meta_data, ?, ?) WHERE ${ids.sql} AND ${containsOldKey(conn)}`,
+          sql: `UPDATE image_locations SET meta_data = REPLACE(meta_data, ?, ?) WHERE ${ids.sql} AND ${CONTAINS_OLD_KEY[conn.dialect]}`,
           params: [OLD_KEY, NEW_KEY, ...ids.params, OLD_KEY],
         }
       },
