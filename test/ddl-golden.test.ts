@@ -11,6 +11,7 @@ import { GLANCE_REVISIONS } from '../src/glance/versions/index.js'
 import type { DialectName } from '../src/ops/dialect-name.js'
 import { recordOperations } from '../src/ops/migration-ops.js'
 import { SchemaModel } from '../src/ops/schema-model.js'
+import { ZED_ORDER } from './support/zed.js'
 
 /**
  * The DDL each Zed revision compiles to, on every dialect, against the statements
@@ -26,27 +27,6 @@ import { SchemaModel } from '../src/ops/schema-model.js'
  * Zed trace; their schema is checked against master-sim by schema-golden.
  */
 const HERE = dirname(fileURLToPath(import.meta.url))
-const ZED_ORDER = [
-  'liberty',
-  'mitaka01',
-  'mitaka02',
-  'ocata_expand01',
-  'pike_expand01',
-  'queens_expand01',
-  'rocky_expand01',
-  'rocky_expand02',
-  'train_expand01',
-  'ussuri_expand01',
-  'wallaby_expand01',
-  'ocata_contract01',
-  'pike_contract01',
-  'queens_contract01',
-  'rocky_contract01',
-  'rocky_contract02',
-  'train_contract01',
-  'ussuri_contract01',
-  'wallaby_contract01',
-]
 
 type Trace = Record<string, string[]>
 

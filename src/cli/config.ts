@@ -6,6 +6,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
+import { OSLO_CLI_DESTS } from './argv-spec.js'
 import { IniParseError, InterpolationError, interpolate, normalizeGroupName, parseIni, type IniDocument } from './oslo-ini.js'
 
 /** --config-file and --config-dir values, in command-line order (empty when not given). */
@@ -34,19 +35,7 @@ export interface GlanceConfig {
 }
 
 /** oslo.log's `[DEFAULT]` options that glance-manage honours or refuses (src/cli/log-settings.ts). */
-export const LOGGING_OPTIONS = [
-  'debug',
-  'log_config_append',
-  'log_date_format',
-  'log_dir',
-  'log_file',
-  'syslog_log_facility',
-  'use_journal',
-  'use_json',
-  'use_stderr',
-  'use_syslog',
-  'watch_log_file',
-] as const
+export const LOGGING_OPTIONS = [...OSLO_CLI_DESTS, 'use_stderr'] as const
 
 export class ConfigError extends Error {
   constructor(message: string) {

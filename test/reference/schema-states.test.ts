@@ -6,6 +6,7 @@ import { forEachEngine, scratchDatabase, type ScratchDatabase } from '../support
 import { diffSnapshots, parseInspect, withColumn, withTable } from '../support/golden.js'
 import { managerOf } from '../support/manager.js'
 import { driver } from '../support/reference.js'
+import { ZED_CONTRACT, ZED_EXPAND, ZED_ORDER } from '../support/zed.js'
 
 /**
  * 3c: our schema equals the real tool's, compared live, at every revision both
@@ -20,29 +21,6 @@ import { driver } from '../support/reference.js'
  * - D3 (expand window, sqlite and postgresql): our visibility triggers exist on every
  *   engine; Glance creates them on MySQL only.
  */
-const ZED_EXPAND = [
-  'liberty',
-  'mitaka01',
-  'mitaka02',
-  'ocata_expand01',
-  'pike_expand01',
-  'queens_expand01',
-  'rocky_expand01',
-  'rocky_expand02',
-  'train_expand01',
-  'ussuri_expand01',
-  'wallaby_expand01',
-]
-const ZED_CONTRACT = [
-  'ocata_contract01',
-  'pike_contract01',
-  'queens_contract01',
-  'rocky_contract01',
-  'rocky_contract02',
-  'train_contract01',
-  'ussuri_contract01',
-  'wallaby_contract01',
-]
 const VISIBILITY_TRIGGERS = [
   { table: 'images', name: 'insert_visibility' },
   { table: 'images', name: 'update_visibility' },
@@ -55,7 +33,7 @@ function adjusted(real: SchemaSnapshot, revision: string, afterContract: boolean
     out = withTable(out, 'images', (t) => withColumn(withColumn(t, 'size', { type: 'INTEGER' }), 'virtual_size', { type: 'INTEGER' }))
   }
   if (out.dialect === 'mysql') out = withoutAlembicOptions(out)
-  const expandWindow = !afterContract && ZED_EXPAND.indexOf(revision) >= ZED_EXPAND.indexOf('ocata_expand01')
+  const expandWindow = !afterContract && ZED_EXPAND.indexOf(revision as (typeof ZED_EXPAND)[number]) >= ZED_EXPAND.indexOf('ocata_expand01')
   if (expandWindow && out.dialect !== 'mysql') {
     assert.deepEqual(out.triggers, [], `Glance makes no triggers on ${out.dialect}`)
     out = { ...out, triggers: VISIBILITY_TRIGGERS } // D3
@@ -77,7 +55,7 @@ forEachEngine((engine) => {
     const real = await scratchDatabase(engine)
     const mine = await scratchDatabase(engine)
     scratches.push(real, mine)
-    ;[listings] = (await driver(real.url, `states=${[...ZED_EXPAND, ...ZED_CONTRACT].join(',')}`)) as [Record<string, string>]
+    ;[listings] = (await driver(real.url, `states=${ZED_ORDER.join(',')}`)) as [Record<string, string>]
     ours = await mine.open()
   })
   after(async () => {
@@ -87,10 +65,14 @@ forEachEngine((engine) => {
 
   test('every Zed revision, in upgrade order: our schema equals the real tool’s', async () => {
     const failures: string[] = []
-    for (const revision of [...ZED_EXPAND, ...ZED_CONTRACT]) {
+    for (const revision of ZED_ORDER) {
       const outcome = await managerOf(ours).upgrade(revision)
       assert.equal(outcome.exitCode, 0, `${revision}: ${outcome.error ?? ''}`)
-      const real = adjusted(parseInspect(engine.dialect, listings[revision]!), revision, ZED_CONTRACT.includes(revision))
+      const real = adjusted(
+        parseInspect(engine.dialect, listings[revision]!),
+        revision,
+        (ZED_CONTRACT as readonly string[]).includes(revision),
+      )
       let mine = await introspect(ours)
       if (engine.dialect === 'mysql') mine = withoutAlembicOptions(mine)
       const diff = diffSnapshots(mine, real, { actual: 'ours', expected: 'Glance' })
