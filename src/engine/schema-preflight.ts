@@ -113,7 +113,8 @@ export async function checkPlanFitsSchema(
   if (steps.length === 0) return
   const live = new LiveSchema(await introspect(db))
   const model = modelAt(db, graph, graph.closure(heads), options)
-  const tracksEnums = db.dialect.name === 'postgresql'
+  // Only where enums are types of their own (PostgreSQL) can a createEnum meet one already there.
+  const tracksEnums = db.dialect.conventions.enumTypes
   for (const [n, step] of steps.entries()) {
     const committed = n === 0 && progress?.revision === step.revision.id ? progress.hashes.length : -1
     let statements = 0
