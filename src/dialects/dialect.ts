@@ -8,12 +8,27 @@ import type { LockWaitBound } from './lock-wait.js'
 import type { ProgressJournal } from './progress-journal.js'
 
 /**
+ * What a dialect answers from its kind alone, with no session: fixed per
+ * database, so content that holds only a Connection asks them through
+ * `traitsOf(conn)` (registry.ts), and every Dialect carries them too.
+ */
+export interface DialectTraits {
+  readonly name: DialectName
+  /**
+   * The server rolled the transaction back because of other sessions, not
+   * because of what it does, so the same transaction started again can
+   * succeed (deadlock, serialization failure, Galera certification, a lock
+   * wait past its timeout). Each dialect answers for its own error codes.
+   */
+  readonly isRetryableConflict: (error: unknown) => boolean
+}
+
+/**
  * Everything that differs between the databases Glance supports, beyond SQL
  * text (which the compiler owns). The engine reaches a database only through
  * this interface and a Connection.
  */
-export interface Dialect {
-  readonly name: DialectName
+export interface Dialect extends DialectTraits {
   readonly compiler: BaseCompiler
   /** What introspection reports for the DDL the compiler emits: drift's reference without a scratch database. */
   readonly conventions: SchemaConventions

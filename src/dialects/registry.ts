@@ -1,14 +1,17 @@
 import { existsSync } from 'node:fs'
 import { CommandError } from './command-error.js'
-import type { Connection } from './connection.js'
-import type { Database, Dialect } from './dialect.js'
+import type { Connection, DialectName } from './connection.js'
+import type { Database, Dialect, DialectTraits } from './dialect.js'
 import { openMysql } from './mysql/mysql-connection.js'
 import { mysqlDialect } from './mysql/mysql-dialect.js'
+import { mysqlTraits } from './mysql/mysql-traits.js'
 import { openPostgresql } from './postgresql/postgresql-connection.js'
 import { postgresqlDialect } from './postgresql/postgresql-dialect.js'
+import { postgresqlTraits } from './postgresql/postgresql-traits.js'
 import { withBoundedBusyWait } from './sqlite/sqlite-busy.js'
 import { openSqlite } from './sqlite/sqlite-connection.js'
 import { sqliteDialect } from './sqlite/sqlite-dialect.js'
+import { sqliteTraits } from './sqlite/sqlite-traits.js'
 import { redactSecrets, redactUrl, type DatabaseUrl } from './url.js'
 
 export interface OpenOptions {
@@ -28,6 +31,13 @@ export interface OpenOptions {
    * most `lockTimeoutMs`, then fails in one line (see withBoundedBusyWait).
    */
   readonly onBusyWait?: (what: string) => void
+}
+
+const TRAITS: Readonly<Record<DialectName, DialectTraits>> = { sqlite: sqliteTraits, postgresql: postgresqlTraits, mysql: mysqlTraits }
+
+/** What the dialect of `conn` answers without a session (see DialectTraits): content that holds only a Connection asks here, never compares names. */
+export function traitsOf(conn: Connection): DialectTraits {
+  return TRAITS[conn.dialect]
 }
 
 /** A connection failure, worded without the password. */

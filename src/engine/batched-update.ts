@@ -1,5 +1,5 @@
 import type { Connection } from '../dialects/connection.js'
-import { isRetryableConflict } from '../dialects/conflict.js'
+import { traitsOf } from '../dialects/registry.js'
 
 /**
  * How long one batch statement should hold its row locks. Long enough that
@@ -115,7 +115,7 @@ export async function retryOnConflict<T>(
     try {
       return await transaction()
     } catch (error) {
-      if (attempt >= MAX_ATTEMPTS || !isRetryableConflict(conn.dialect, error)) throw error
+      if (attempt >= MAX_ATTEMPTS || !traitsOf(conn).isRetryableConflict(error)) throw error
       const base = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (attempt - 1))
       const waitMs = Math.round(base / 2 + Math.random() * (base / 2))
       onRetry?.(attempt, waitMs, error instanceof Error ? error.message : String(error))

@@ -5,11 +5,12 @@ import { leaseHeld, LOCK_TABLE, withLeaseLock } from './mysql-lease-lock.js'
 import { mysqlConventions } from './mysql-conventions.js'
 import { introspectMysql } from './mysql-introspector.js'
 import { mysqlProgressJournal, PROGRESS_TABLE } from './mysql-progress-journal.js'
+import { mysqlTraits } from './mysql-traits.js'
 
 /** `mariadb`: the server is MariaDB (Galera included), whose DDL can be guarded with IF [NOT] EXISTS. */
 export function mysqlDialect(openAnother: () => Promise<Connection>, options: { mariadb: boolean }): Dialect {
   return {
-    name: 'mysql',
+    ...mysqlTraits,
     compiler: new MysqlCompiler({ guarded: options.mariadb }),
     conventions: mysqlConventions,
     introspect: introspectMysql,

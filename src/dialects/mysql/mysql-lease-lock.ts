@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { Connection } from '../connection.js'
 import { LockTimeoutError } from '../lock-timeout.js'
+import { mysqlTraits } from './mysql-traits.js'
 
 /**
  * A lease in a small table of ours, because GET_LOCK() and LOCK TABLES are
@@ -95,13 +96,7 @@ export async function withLeaseLock<T>(
 
 /** Duplicate key (someone holds it) or a Galera certification conflict (someone just took it). */
 function isContention(error: unknown): boolean {
-  return (error as { errno?: number }).errno === 1062 || isConflict(error)
-}
-
-/** Deadlock / lock wait timeout: on Galera, a certification conflict with another node's write. */
-function isConflict(error: unknown): boolean {
-  const errno = (error as { errno?: number }).errno
-  return errno === 1213 || errno === 1205
+  return (error as { errno?: number }).errno === 1062 || mysqlTraits.isRetryableConflict(error)
 }
 
 const CONFLICT_RETRIES = 6
@@ -117,7 +112,7 @@ export async function retryOnConflict<T>(statement: () => Promise<T>): Promise<T
     try {
       return await statement()
     } catch (error) {
-      if (!isConflict(error) || attempt >= CONFLICT_RETRIES) throw error
+      if (!mysqlTraits.isRetryableConflict(error) || attempt >= CONFLICT_RETRIES) throw error
       const backoff = FIRST_CONFLICT_BACKOFF_MS * 2 ** (attempt - 1)
       await new Promise((resolve) => setTimeout(resolve, backoff / 2 + Math.random() * backoff))
     }

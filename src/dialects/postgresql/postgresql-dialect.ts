@@ -4,6 +4,7 @@ import { LockTimeoutError } from '../lock-timeout.js'
 import { PostgresqlCompiler } from './postgresql-compiler.js'
 import { postgresqlConventions } from './postgresql-conventions.js'
 import { introspectPostgresql } from './postgresql-introspector.js'
+import { postgresqlTraits } from './postgresql-traits.js'
 
 /** Any fixed 64-bit key; "glance-manage" hashed, so other tools are unlikely to pick it. */
 export const LOCK_KEY = '7305962771434108228'
@@ -12,7 +13,7 @@ const POLL_MS = 200
 const THIS_DATABASE = 'database = (SELECT oid FROM pg_database WHERE datname = current_database())'
 
 export const postgresqlDialect: Dialect = {
-  name: 'postgresql',
+  ...postgresqlTraits,
   compiler: new PostgresqlCompiler(),
   conventions: postgresqlConventions,
   introspect: introspectPostgresql,
