@@ -21,6 +21,20 @@ export interface DialectTraits {
    * wait past its timeout). Each dialect answers for its own error codes.
    */
   readonly isRetryableConflict: (error: unknown) => boolean
+  /**
+   * The physical address of a row of `table` (a quoted name), for a key-range
+   * walk that should touch neighbouring pages batch after batch: SQLite's
+   * rowid, where a text primary key is scattered over the file. Undefined
+   * where the primary key is the physical order (InnoDB) or the address is
+   * not stable (PostgreSQL's ctid moves on update): walk the key there.
+   */
+  readonly rowAddress: (table: string) => string | undefined
+  /**
+   * Every connection enforces foreign keys. Not on SQLite, where it is a
+   * per-connection pragma that Glance's connections leave off: content that
+   * deletes parent rows there must guard the references itself.
+   */
+  readonly foreignKeysAlwaysEnforced: boolean
 }
 
 /**

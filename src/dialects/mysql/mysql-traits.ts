@@ -7,4 +7,6 @@ export const mysqlTraits: DialectTraits = {
     const errno = (error as { errno?: unknown } | undefined)?.errno
     return errno === 1213 || errno === 1205
   },
+  rowAddress: () => undefined,
+  foreignKeysAlwaysEnforced: true,
 }

@@ -7,4 +7,6 @@ export const postgresqlTraits: DialectTraits = {
     const code = (error as { code?: unknown } | undefined)?.code
     return code === '40P01' || code === '40001'
   },
+  rowAddress: () => undefined,
+  foreignKeysAlwaysEnforced: true,
 }

@@ -1,4 +1,5 @@
 import type { Connection } from '../../dialects/connection.js'
+import { traitsOf } from '../../dialects/registry.js'
 import { retryOnConflict } from '../../engine/batched-update.js'
 import { CommandError } from '../../engine/errors.js'
 import { countBlocking, referencesTo, type BlockingRows, type Condition } from './references.js'
@@ -139,7 +140,7 @@ export class Purger {
     const q = this.#q
     const t = q(table.name)
     const key = `${t}.${q(table.key)}`
-    const batchKey = this.conn.dialect === 'sqlite' ? `${t}.rowid` : key
+    const batchKey = traitsOf(this.conn).rowAddress(t) ?? key
     if (table.via) {
       const p = q(table.via.table)
       const parentKey = `${p}.${q(table.via.key)}`
@@ -242,11 +243,10 @@ export class Purger {
     const { maxRows, batchSize, onEvent } = this.options
     const q = this.#q
     const s = this.#shape(table)
-    // SQLite does not enforce foreign keys on Glance's connections: never orphan a row.
-    const guards =
-      this.conn.dialect === 'sqlite'
-        ? refs.map((r) => ` AND NOT EXISTS (SELECT 1 FROM ${q(r.table)} WHERE ${q(r.table)}.${q(r.column)} = ${s.key})`).join('')
-        : ''
+    // Where a connection may not enforce foreign keys (SQLite: Glance's connections leave them off), never orphan a row.
+    const guards = !traitsOf(this.conn).foreignKeysAlwaysEnforced
+      ? refs.map((r) => ` AND NOT EXISTS (SELECT 1 FROM ${q(r.table)} WHERE ${q(r.table)}.${q(r.column)} = ${s.key})`).join('')
+      : ''
     let total = 0
     let after: Key | undefined
     for (;;) {
