@@ -1,4 +1,5 @@
 import tseslint from 'typescript-eslint'
+import noDialectNameComparison from './eslint/no-dialect-name-comparison.js'
 import noImportCycle from './eslint/no-import-cycle.js'
 
 /**
@@ -64,7 +65,13 @@ export default tseslint.config(
   ...layerRules,
   {
     files: ['src/**/*.ts'],
-    plugins: { local: { rules: { 'no-import-cycle': noImportCycle } } },
+    plugins: { local: { rules: { 'no-import-cycle': noImportCycle, 'no-dialect-name-comparison': noDialectNameComparison } } },
     rules: { 'local/no-import-cycle': 'error' },
+  },
+  {
+    // Every database difference lives in src/dialects: elsewhere code asks the dialect, never compares its name.
+    files: ['src/**/*.ts'],
+    ignores: ['src/dialects/**'],
+    rules: { 'local/no-dialect-name-comparison': 'error' },
   },
 )

@@ -1,6 +1,7 @@
 /**
  * The lint rules that keep the layers apart (eslint.config.js) fail on a
- * wrong-way import, an import cycle and a floating promise. Each case writes a probe file
+ * wrong-way import, an import cycle, a dialect-name comparison outside
+ * src/dialects and a floating promise. Each case writes a probe file
  * into src/, lints it with ESLint's Node API, and removes it.
  */
 import assert from 'node:assert/strict'
@@ -74,6 +75,46 @@ describe('lint: layers and promises', () => {
     } finally {
       fs.rmSync(other, { force: true })
     }
+  })
+
+  test('comparing a dialect name outside src/dialects is refused, in each form; inside src/dialects it is not', async () => {
+    const code = [
+      "import type { Database } from '../dialects/dialect.js'",
+      'export function probe(db: Database): number {',
+      "  if (db.conn.dialect === 'sqlite') return 1",
+      '  const kind = db.dialect.name',
+      "  if (kind !== 'mysql') return 2",
+      "  if (['postgresql', 'mysql'].includes(db.conn.dialect)) return 3",
+      '  switch (db.dialect.name) {',
+      "    case 'postgresql':",
+      '      return 4',
+      '  }',
+      '  return 5',
+      '}',
+      '',
+    ].join('\n')
+    const r = await lintProbe(`src/glance/layers-probe-${process.pid}.ts`, code)
+    assert.deepEqual(
+      r.messages.map((m) => [m.ruleId, m.line]),
+      [3, 5, 6, 7].map((line) => ['local/no-dialect-name-comparison', line]),
+    )
+    assert.match(
+      r.messages[0]!.message,
+      /compares a dialect name \(db\.conn\.dialect === 'sqlite'\) outside src\/dialects: ask the dialect/,
+    )
+    const inside = await lintProbe(
+      `src/dialects/layers-probe-${process.pid}.ts`,
+      code.replace("'../dialects/dialect.js'", "'./dialect.js'"),
+    )
+    assert.deepEqual(rules(inside), [])
+  })
+
+  test('no file outside src/dialects compares a dialect name', async () => {
+    const only = new ESLint({ cwd: ROOT, ruleFilter: ({ ruleId }) => ruleId === 'local/no-dialect-name-comparison' })
+    const found = (await only.lintFiles(['src'])).flatMap((r) =>
+      r.messages.map((m) => `${path.relative(ROOT, r.filePath)}:${m.line}: ${m.message}`),
+    )
+    assert.deepEqual(found, [])
   })
 
   test('a promise neither awaited nor voided is refused', async () => {
