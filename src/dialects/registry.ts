@@ -40,6 +40,13 @@ export function traitsOf(conn: Connection): DialectTraits {
   return TRAITS[conn.dialect]
 }
 
+/** Each dialect's Dialect for an open connection (MySQL's asks the server whether it is MariaDB). */
+const DIALECTS: Readonly<Record<DialectName, (conn: Connection, openAnother: () => Promise<Connection>) => Promise<Dialect>>> = {
+  sqlite: async () => sqliteDialect,
+  postgresql: async () => postgresqlDialect,
+  mysql: async (conn, openAnother) => mysqlDialect(openAnother, { mariadb: await isMariadb(conn) }),
+}
+
 /** A connection failure, worded without the password. */
 export class ConnectError extends Error {
   override name = 'ConnectError'
@@ -58,12 +65,7 @@ export async function openDatabase(url: DatabaseUrl, options: OpenOptions): Prom
     throw new ConnectError(`Cannot connect to ${redactUrl(url)}: ${reason || (error as { code?: string }).code || 'unknown error'}`)
   }
   const openAnother = async () => open()
-  const dialect: Dialect =
-    url.dialect === 'sqlite'
-      ? sqliteDialect
-      : url.dialect === 'postgresql'
-        ? postgresqlDialect
-        : mysqlDialect(openAnother, { mariadb: await isMariadb(conn) })
+  const dialect = await DIALECTS[url.dialect](conn, openAnother)
   return { conn, dialect, openAnother, close: () => conn.close() }
 }
 
