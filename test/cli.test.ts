@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test'
+import { after, before, describe, test } from 'node:test'
 import { configFor, db, runCli } from './support/cli.js'
 import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
+import { freshDatabasePerTest } from './support/fresh-database.js'
 import { fingerprint } from './support/fingerprint.js'
 import { insertLegacyImage, insertMember, visibilities } from './support/manager.js'
 import { tableNames } from './support/schema-queries.js'
@@ -35,11 +36,9 @@ async function expectRefused(scratch: ScratchDatabase, conf: string, args: strin
 forEachEngine((engine) => {
   let scratch: ScratchDatabase
   let conf: string
-  beforeEach(async () => {
-    scratch = await scratchDatabase(engine)
-    conf = configFor(scratch.url)
+  freshDatabasePerTest(engine, (fresh) => {
+    ;({ scratch, conf } = fresh)
   })
-  afterEach(async () => scratch.drop())
 
   test('step-by-step rolling upgrade on an empty database (T6)', async () => {
     await expectRun(conf, ['version'], 0, NOT_UNDER_CONTROL)

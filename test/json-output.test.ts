@@ -8,9 +8,10 @@ import { mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterEach, beforeEach, test } from 'node:test'
+import { test } from 'node:test'
 import { configFor, db, runCli } from './support/cli.js'
-import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
+import { forEachEngine, type ScratchDatabase } from './support/databases.js'
+import { freshDatabasePerTest } from './support/fresh-database.js'
 import { insertLegacyImage } from './support/manager.js'
 import { CONTRACT_HEAD, EXPAND_HEAD } from './support/heads.js'
 
@@ -52,11 +53,9 @@ async function json(conf: string, code: number, action: string, ...rest: string[
 forEachEngine((engine) => {
   let scratch: ScratchDatabase
   let conf: string
-  beforeEach(async () => {
-    scratch = await scratchDatabase(engine)
-    conf = configFor(scratch.url)
+  freshDatabasePerTest(engine, (fresh) => {
+    ;({ scratch, conf } = fresh)
   })
-  afterEach(async () => scratch.drop())
 
   test('the schema lifecycle in JSON: heads, what ran, rows per data migration, state', async () => {
     const empty = await json(conf, 0, 'version')

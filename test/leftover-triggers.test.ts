@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict'
-import { afterEach, beforeEach, test } from 'node:test'
+import { test } from 'node:test'
 import { introspect } from '../src/dialects/introspect.js'
 import type { Database } from '../src/engine/database.js'
 import { CREATE_VISIBILITY_TRIGGERS } from '../src/glance/visibility-triggers.js'
 import { SchemaModel } from '../src/ops/schema-model.js'
-import { configFor, db } from './support/cli.js'
-import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
+import { db } from './support/cli.js'
+import { forEachEngine, type ScratchDatabase } from './support/databases.js'
+import { freshDatabasePerTest } from './support/fresh-database.js'
 
 const INSERT_IMAGE =
   "INSERT INTO images (id, status, created_at, deleted, visibility, os_hidden, min_disk, min_ram, protected) VALUES ('b1', 'active', '2020-01-02 03:04:05', false, 'public', false, 0, 0, false)"
@@ -34,11 +35,9 @@ async function leaveTriggersBehind(database: Database): Promise<void> {
 forEachEngine((engine) => {
   let scratch: ScratchDatabase
   let conf: string
-  beforeEach(async () => {
-    scratch = await scratchDatabase(engine)
-    conf = configFor(scratch.url)
+  freshDatabasePerTest(engine, (fresh) => {
+    ;({ scratch, conf } = fresh)
   })
-  afterEach(async () => scratch.drop())
 
   test('db sync at the contract head drops visibility triggers another tool left (bug B1)', async () => {
     assert.equal((await db(conf, 'sync')).code, 0)

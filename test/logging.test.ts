@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, test } from 'node:test'
 import { configFor, db, runCli } from './support/cli.js'
 import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
+import { freshDatabasePerTest } from './support/fresh-database.js'
 import { fingerprint } from './support/fingerprint.js'
 
 /** oslo.log's `%(asctime)s.%(msecs)03d %(process)d %(levelname)s %(name)s [-] %(message)s`. */
@@ -21,13 +22,10 @@ const logDir = () => mkdtempSync(join(tmpdir(), 'glance-manage-log-'))
 const linesOf = (text: string) => text.trimEnd().split('\n')
 
 forEachEngine((engine) => {
-  let scratch: ScratchDatabase
   let conf: string
-  beforeEach(async () => {
-    scratch = await scratchDatabase(engine)
-    conf = configFor(scratch.url)
+  freshDatabasePerTest(engine, (fresh) => {
+    conf = fresh.conf
   })
-  afterEach(async () => scratch.drop())
 
   test('--log-file gets every log line in oslo.log format, --debug adds DEBUG lines, stderr keeps its lines', async () => {
     const file = join(logDir(), 'manage.log')

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
-import { afterEach, beforeEach, test } from 'node:test'
+import { test } from 'node:test'
 import { introspect } from '../src/dialects/introspect.js'
 import type { DialectName } from '../src/dialects/connection.js'
-import { configFor, db } from './support/cli.js'
-import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
+import { db } from './support/cli.js'
+import { forEachEngine, type ScratchDatabase } from './support/databases.js'
+import { freshDatabasePerTest } from './support/fresh-database.js'
 import { insertLegacyImage, insertMember } from './support/manager.js'
 
 /** An operator's own trigger on images: it stamps `audit_note` on every new image. */
@@ -27,11 +28,9 @@ const OPERATOR_FOREIGN_KEY: Record<DialectName, string[]> = {
 forEachEngine((engine) => {
   let scratch: ScratchDatabase
   let conf: string
-  beforeEach(async () => {
-    scratch = await scratchDatabase(engine)
-    conf = configFor(scratch.url)
+  freshDatabasePerTest(engine, (fresh) => {
+    ;({ scratch, conf } = fresh)
   })
-  afterEach(async () => scratch.drop())
 
   test('db sync from mitaka02 keeps the columns, indexes, foreign keys and triggers an operator added, with their data', async () => {
     assert.equal((await db(conf, 'upgrade', '--version', 'mitaka02')).code, 0)

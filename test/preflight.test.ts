@@ -4,9 +4,10 @@
  * in text and JSON.
  */
 import assert from 'node:assert/strict'
-import { afterEach, beforeEach, test } from 'node:test'
+import { test } from 'node:test'
 import { configFor, db } from './support/cli.js'
-import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
+import { forEachEngine, type ScratchDatabase } from './support/databases.js'
+import { freshDatabasePerTest } from './support/fresh-database.js'
 import { fingerprint } from './support/fingerprint.js'
 import { insertLegacyImage } from './support/manager.js'
 import { CONTRACT_HEAD } from './support/heads.js'
@@ -40,11 +41,9 @@ async function preflight(scratch: ScratchDatabase, conf: string, code: number) {
 forEachEngine((engine) => {
   let scratch: ScratchDatabase
   let conf: string
-  beforeEach(async () => {
-    scratch = await scratchDatabase(engine)
-    conf = configFor(scratch.url)
+  freshDatabasePerTest(engine, (fresh) => {
+    ;({ scratch, conf } = fresh)
   })
-  afterEach(async () => scratch.drop())
 
   test('an empty database, a pending data migration, a complete one: sync could run', async () => {
     const empty = await preflight(scratch, conf, 0)

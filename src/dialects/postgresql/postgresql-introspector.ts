@@ -36,8 +36,25 @@ type IndexColumnRow = {
   column_name: string | null
 }
 
+/** The pg_catalog rows that describe the current schema, one query per kind. */
+interface PostgresqlCatalog {
+  readonly tableNames: string[]
+  readonly enums: EnumSnapshot[]
+  readonly enumValues: ReadonlyMap<string, string[]>
+  readonly columns: ColumnRow[]
+  readonly constraints: ConstraintColumnRow[]
+  readonly indexColumns: IndexColumnRow[]
+  readonly triggers: { table: string; name: string }[]
+}
+
 /** PostgreSQL: pg_catalog for the current schema (enum types, defaults, constraint names, triggers). */
 export async function introspectPostgresql(conn: Connection): Promise<SchemaSnapshot> {
+  const catalog = await readCatalog(conn)
+  const tables = catalog.tableNames.map((name) => tableSnapshot(name, catalog))
+  return sortSnapshot({ dialect: 'postgresql', tables, triggers: catalog.triggers, enums: catalog.enums })
+}
+
+async function readCatalog(conn: Connection): Promise<PostgresqlCatalog> {
   const tableNames = (
     await conn.query<{ name: string }>(
       "SELECT c.relname AS name FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p') ORDER BY c.relname",
@@ -107,53 +124,54 @@ export async function introspectPostgresql(conn: Connection): Promise<SchemaSnap
       ORDER BY c.relname, t.tgname`,
   )
 
-  const tables: TableSnapshot[] = tableNames.map((name) => {
-    const own = constraints.filter((r) => r.table_name === name)
-    const grouped = groupBy(own, (r) => `${r.kind}\u0000${r.name}`)
-    const pk = grouped.find((rows) => rows[0]!.kind === 'p')
-    return {
-      name,
-      columns: columns
-        .filter((c) => c.table_name === name)
-        .map((c) => ({
-          name: c.name,
-          type: c.enum_type ? enumType(enumValues.get(c.enum_type) ?? []) : normalisePostgresqlType(c.type),
-          nullable: !c.not_null,
-          default: normalisePostgresqlDefault(c.default_text),
-        })),
-      primaryKey: pk ? { name: pk[0]!.name, columns: pk.map((r) => r.column_name!) } : { name: null, columns: [] },
-      foreignKeys: grouped
-        .filter((rows) => rows[0]!.kind === 'f')
-        .map((rows) => ({
-          name: rows[0]!.name,
-          columns: rows.map((r) => r.column_name!),
-          refTable: rows[0]!.ref_table!,
-          refColumns: rows.map((r) => r.ref_column!),
-        })),
-      indexes: groupBy(
-        indexColumns.filter((r) => r.table_name === name),
-        (r) => r.name,
-      ).map((rows) => ({
-        name: rows[0]!.name,
-        columns: rows.map((r) => r.column_name ?? '<expression>'),
-        unique: rows[0]!.is_unique,
+  return { tableNames, enums, enumValues, columns, constraints, indexColumns, triggers }
+}
+
+function tableSnapshot(name: string, catalog: PostgresqlCatalog): TableSnapshot {
+  const own = catalog.constraints.filter((r) => r.table_name === name)
+  const grouped = groupBy(own, (r) => `${r.kind}\u0000${r.name}`)
+  const pk = grouped.find((rows) => rows[0]!.kind === 'p')
+  return {
+    name,
+    columns: catalog.columns
+      .filter((c) => c.table_name === name)
+      .map((c) => ({
+        name: c.name,
+        type: c.enum_type ? enumType(catalog.enumValues.get(c.enum_type) ?? []) : normalisePostgresqlType(c.type),
+        nullable: !c.not_null,
+        default: normalisePostgresqlDefault(c.default_text),
       })),
-      uniqueConstraints: grouped
-        .filter((rows) => rows[0]!.kind === 'u')
-        .map((rows) => ({
-          name: rows[0]!.name,
-          columns: rows.map((r) => r.column_name!),
-        })),
-      checks: grouped
-        .filter((rows) => rows[0]!.kind === 'c')
-        .map((rows) => ({
-          name: rows[0]!.name,
-          sqltext: normaliseSqlText(checkExpression(rows[0]!.definition)),
-        })),
-      options: {},
-    }
-  })
-  return sortSnapshot({ dialect: 'postgresql', tables, triggers, enums })
+    primaryKey: pk ? { name: pk[0]!.name, columns: pk.map((r) => r.column_name!) } : { name: null, columns: [] },
+    foreignKeys: grouped
+      .filter((rows) => rows[0]!.kind === 'f')
+      .map((rows) => ({
+        name: rows[0]!.name,
+        columns: rows.map((r) => r.column_name!),
+        refTable: rows[0]!.ref_table!,
+        refColumns: rows.map((r) => r.ref_column!),
+      })),
+    indexes: groupBy(
+      catalog.indexColumns.filter((r) => r.table_name === name),
+      (r) => r.name,
+    ).map((rows) => ({
+      name: rows[0]!.name,
+      columns: rows.map((r) => r.column_name ?? '<expression>'),
+      unique: rows[0]!.is_unique,
+    })),
+    uniqueConstraints: grouped
+      .filter((rows) => rows[0]!.kind === 'u')
+      .map((rows) => ({
+        name: rows[0]!.name,
+        columns: rows.map((r) => r.column_name!),
+      })),
+    checks: grouped
+      .filter((rows) => rows[0]!.kind === 'c')
+      .map((rows) => ({
+        name: rows[0]!.name,
+        sqltext: normaliseSqlText(checkExpression(rows[0]!.definition)),
+      })),
+    options: {},
+  }
 }
 
 function groupBy<T>(rows: readonly T[], key: (row: T) => string): T[][] {

@@ -63,6 +63,127 @@ interface ExistingNamespaceSets extends ExistingNamespace {
   tags: Set<string>
 }
 
+/** What a load statement needs: the connection, the clock, and ids looked up by name (cached). */
+interface LoadContext {
+  readonly conn: Connection
+  readonly now: () => string
+  namespaceId(name: string): Promise<unknown>
+  resourceTypeId(name: string): Promise<unknown>
+  /** A namespace was deleted (and may be inserted again): its cached id is stale. */
+  forgetNamespaces(): void
+}
+
+// An intersection, not Extract: some plan actions carry two kinds ('insertNamespace' | 'updateNamespace').
+type ActionOf<K extends LoadAction['kind']> = LoadAction & { readonly kind: K }
+
+/** Each plan action's statements, by kind: a kind without an entry does not compile. */
+const LOAD_STATEMENTS: { readonly [K in LoadAction['kind']]: (action: ActionOf<K>, ctx: LoadContext) => Promise<void> } = {
+  skipNamespace: async () => {},
+  fileLoaded: async () => {},
+  deleteNamespace: async (action, ctx) => {
+    const id = await ctx.namespaceId(action.namespace)
+    for (const table of ['metadef_properties', 'metadef_objects', 'metadef_tags', 'metadef_namespace_resource_types']) {
+      await ctx.conn.execute(`DELETE FROM ${table} WHERE namespace_id = ?`, [id])
+    }
+    await ctx.conn.execute('DELETE FROM metadef_namespaces WHERE id = ?', [id])
+    ctx.forgetNamespaces()
+  },
+  insertNamespace: async ({ values: v }, ctx) => {
+    await ctx.conn.execute(
+      'INSERT INTO metadef_namespaces (namespace, display_name, description, visibility, protected, owner, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [v.namespace, v.displayName, v.description, v.visibility, v.protected, v.owner, ctx.now()],
+    )
+  },
+  updateNamespace: async ({ values: v }, ctx) => {
+    const id = await ctx.namespaceId(v.namespace)
+    await ctx.conn.execute(
+      'UPDATE metadef_namespaces SET namespace = ?, display_name = ?, description = ?, visibility = ?, protected = ?, owner = ?, updated_at = ? WHERE id = ?',
+      [v.namespace, v.displayName, v.description, v.visibility, v.protected, v.owner, ctx.now(), id],
+    )
+  },
+  insertResourceType: async (action, ctx) => {
+    await ctx.conn.execute('INSERT INTO metadef_resource_types (name, protected, created_at) VALUES (?, ?, ?)', [
+      action.name,
+      true,
+      ctx.now(),
+    ])
+  },
+  touchResourceType: async (action, ctx) => {
+    await ctx.conn.execute('UPDATE metadef_resource_types SET updated_at = ? WHERE id = ?', [
+      ctx.now(),
+      await ctx.resourceTypeId(action.name),
+    ])
+  },
+  insertAssociation: async (action, ctx) => {
+    await ctx.conn.execute(
+      'INSERT INTO metadef_namespace_resource_types (resource_type_id, namespace_id, properties_target, prefix, created_at) VALUES (?, ?, ?, ?, ?)',
+      [
+        await ctx.resourceTypeId(action.resourceType),
+        await ctx.namespaceId(action.namespace),
+        action.propertiesTarget,
+        action.prefix,
+        ctx.now(),
+      ],
+    )
+  },
+  updateAssociation: async (action, ctx) => {
+    await ctx.conn.execute(
+      'UPDATE metadef_namespace_resource_types SET properties_target = ?, prefix = ?, updated_at = ? WHERE namespace_id = ? AND resource_type_id = ?',
+      [
+        action.propertiesTarget,
+        action.prefix,
+        ctx.now(),
+        await ctx.namespaceId(action.namespace),
+        await ctx.resourceTypeId(action.resourceType),
+      ],
+    )
+  },
+  insertProperty: async (action, ctx) => {
+    await ctx.conn.execute('INSERT INTO metadef_properties (namespace_id, name, json_schema, created_at) VALUES (?, ?, ?, ?)', [
+      await ctx.namespaceId(action.namespace),
+      action.name,
+      action.jsonSchema,
+      ctx.now(),
+    ])
+  },
+  updateProperty: async (action, ctx) => {
+    await ctx.conn.execute('UPDATE metadef_properties SET name = ?, json_schema = ?, updated_at = ? WHERE namespace_id = ? AND name = ?', [
+      action.name,
+      action.jsonSchema,
+      ctx.now(),
+      await ctx.namespaceId(action.namespace),
+      action.name,
+    ])
+  },
+  insertObject: async (action, ctx) => {
+    await ctx.conn.execute(
+      'INSERT INTO metadef_objects (namespace_id, name, description, json_schema, created_at) VALUES (?, ?, ?, ?, ?)',
+      [await ctx.namespaceId(action.namespace), action.name, action.description, action.jsonSchema, ctx.now()],
+    )
+  },
+  updateObject: async (action, ctx) => {
+    await ctx.conn.execute(
+      'UPDATE metadef_objects SET name = ?, description = ?, json_schema = ?, updated_at = ? WHERE namespace_id = ? AND name = ?',
+      [action.name, action.description, action.jsonSchema, ctx.now(), await ctx.namespaceId(action.namespace), action.name],
+    )
+  },
+  insertTag: async (action, ctx) => {
+    await ctx.conn.execute('INSERT INTO metadef_tags (namespace_id, name, created_at) VALUES (?, ?, ?)', [
+      await ctx.namespaceId(action.namespace),
+      action.name,
+      ctx.now(),
+    ])
+  },
+  updateTag: async (action, ctx) => {
+    await ctx.conn.execute('UPDATE metadef_tags SET name = ?, updated_at = ? WHERE namespace_id = ? AND name = ?', [
+      action.name,
+      ctx.now(),
+      await ctx.namespaceId(action.namespace),
+      action.name,
+    ])
+  },
+}
+
 /** Carries out a plan, statement by statement (the caller wraps it in a transaction). */
 export async function applyLoadActions(
   conn: Connection,
@@ -78,104 +199,16 @@ export async function applyLoadActions(
     cache.set(name, rows[0]!.id)
     return rows[0]!.id
   }
-  const namespaceId = (name: string) => idOf(namespaceIds, 'SELECT id FROM metadef_namespaces WHERE namespace = ?', name, 'namespace')
-  const resourceTypeId = (name: string) =>
-    idOf(resourceTypeIds, 'SELECT id FROM metadef_resource_types WHERE name = ?', name, 'resource type')
-
+  const ctx: LoadContext = {
+    conn,
+    now,
+    namespaceId: (name) => idOf(namespaceIds, 'SELECT id FROM metadef_namespaces WHERE namespace = ?', name, 'namespace'),
+    resourceTypeId: (name) => idOf(resourceTypeIds, 'SELECT id FROM metadef_resource_types WHERE name = ?', name, 'resource type'),
+    forgetNamespaces: () => namespaceIds.clear(),
+  }
   for (const action of actions) {
-    switch (action.kind) {
-      case 'skipNamespace':
-      case 'fileLoaded':
-        break
-      case 'deleteNamespace': {
-        const id = await namespaceId(action.namespace)
-        for (const table of ['metadef_properties', 'metadef_objects', 'metadef_tags', 'metadef_namespace_resource_types']) {
-          await conn.execute(`DELETE FROM ${table} WHERE namespace_id = ?`, [id])
-        }
-        await conn.execute('DELETE FROM metadef_namespaces WHERE id = ?', [id])
-        namespaceIds.clear()
-        break
-      }
-      case 'insertNamespace': {
-        const v = action.values
-        await conn.execute(
-          'INSERT INTO metadef_namespaces (namespace, display_name, description, visibility, protected, owner, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-          [v.namespace, v.displayName, v.description, v.visibility, v.protected, v.owner, now()],
-        )
-        break
-      }
-      case 'updateNamespace': {
-        const v = action.values
-        const id = await namespaceId(v.namespace)
-        await conn.execute(
-          'UPDATE metadef_namespaces SET namespace = ?, display_name = ?, description = ?, visibility = ?, protected = ?, owner = ?, updated_at = ? WHERE id = ?',
-          [v.namespace, v.displayName, v.description, v.visibility, v.protected, v.owner, now(), id],
-        )
-        break
-      }
-      case 'insertResourceType':
-        await conn.execute('INSERT INTO metadef_resource_types (name, protected, created_at) VALUES (?, ?, ?)', [action.name, true, now()])
-        break
-      case 'touchResourceType':
-        await conn.execute('UPDATE metadef_resource_types SET updated_at = ? WHERE id = ?', [now(), await resourceTypeId(action.name)])
-        break
-      case 'insertAssociation':
-        await conn.execute(
-          'INSERT INTO metadef_namespace_resource_types (resource_type_id, namespace_id, properties_target, prefix, created_at) VALUES (?, ?, ?, ?, ?)',
-          [await resourceTypeId(action.resourceType), await namespaceId(action.namespace), action.propertiesTarget, action.prefix, now()],
-        )
-        break
-      case 'updateAssociation':
-        await conn.execute(
-          'UPDATE metadef_namespace_resource_types SET properties_target = ?, prefix = ?, updated_at = ? WHERE namespace_id = ? AND resource_type_id = ?',
-          [action.propertiesTarget, action.prefix, now(), await namespaceId(action.namespace), await resourceTypeId(action.resourceType)],
-        )
-        break
-      case 'insertProperty':
-        await conn.execute('INSERT INTO metadef_properties (namespace_id, name, json_schema, created_at) VALUES (?, ?, ?, ?)', [
-          await namespaceId(action.namespace),
-          action.name,
-          action.jsonSchema,
-          now(),
-        ])
-        break
-      case 'updateProperty':
-        await conn.execute('UPDATE metadef_properties SET name = ?, json_schema = ?, updated_at = ? WHERE namespace_id = ? AND name = ?', [
-          action.name,
-          action.jsonSchema,
-          now(),
-          await namespaceId(action.namespace),
-          action.name,
-        ])
-        break
-      case 'insertObject':
-        await conn.execute(
-          'INSERT INTO metadef_objects (namespace_id, name, description, json_schema, created_at) VALUES (?, ?, ?, ?, ?)',
-          [await namespaceId(action.namespace), action.name, action.description, action.jsonSchema, now()],
-        )
-        break
-      case 'updateObject':
-        await conn.execute(
-          'UPDATE metadef_objects SET name = ?, description = ?, json_schema = ?, updated_at = ? WHERE namespace_id = ? AND name = ?',
-          [action.name, action.description, action.jsonSchema, now(), await namespaceId(action.namespace), action.name],
-        )
-        break
-      case 'insertTag':
-        await conn.execute('INSERT INTO metadef_tags (namespace_id, name, created_at) VALUES (?, ?, ?)', [
-          await namespaceId(action.namespace),
-          action.name,
-          now(),
-        ])
-        break
-      case 'updateTag':
-        await conn.execute('UPDATE metadef_tags SET name = ?, updated_at = ? WHERE namespace_id = ? AND name = ?', [
-          action.name,
-          now(),
-          await namespaceId(action.namespace),
-          action.name,
-        ])
-        break
-    }
+    const statements = LOAD_STATEMENTS[action.kind] as (action: LoadAction, ctx: LoadContext) => Promise<void>
+    await statements(action, ctx)
   }
 }
 

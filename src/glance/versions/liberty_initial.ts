@@ -5,6 +5,10 @@ import { autoincrementId, FALSE, timestamps } from '../tables.js'
 
 const { string, text, integer, bigInteger, boolean, dateTime, numeric } = types
 const notNull = { nullable: false }
+const imageChild = { columns: ['image_id'], refTable: 'images', refColumns: ['id'] }
+const namespaceChild = { columns: ['namespace_id'], refTable: 'metadef_namespaces', refColumns: ['id'] }
+const artifactRef = (columnName: string) => ({ columns: [columnName], refTable: 'artifacts', refColumns: ['id'] })
+const createdUpdated = () => [timestamps.createdAt(), timestamps.updatedAt(false)]
 
 /** The schema every Liberty-era Glance database had; later revisions start from here. */
 export default defineRevision({
@@ -13,9 +17,14 @@ export default defineRevision({
   message: 'liberty initial',
   upgrade(op) {
     addImagesTables(op)
+    addImageChildTables(op)
+    addImageSharingTables(op)
     addTasksTables(op)
     addMetadefsTables(op)
+    addMetadefChildTables(op)
     addArtifactsTables(op)
+    addArtifactBlobTables(op)
+    addArtifactLinkTables(op)
   },
 })
 
@@ -48,8 +57,10 @@ function addImagesTables(op: MigrationOps): void {
   op.createIndex('ix_images_deleted', 'images', ['deleted'])
   op.createIndex('ix_images_is_public', 'images', ['is_public'])
   op.createIndex('owner_image_idx', 'images', ['owner'])
+}
 
-  const imageChild = { columns: ['image_id'], refTable: 'images', refColumns: ['id'] }
+/** An image's properties and locations. */
+function addImageChildTables(op: MigrationOps): void {
   op.createTable(
     'image_properties',
     [
@@ -88,7 +99,10 @@ function addImagesTables(op: MigrationOps): void {
   )
   op.createIndex('ix_image_locations_deleted', 'image_locations', ['deleted'])
   op.createIndex('ix_image_locations_image_id', 'image_locations', ['image_id'])
+}
 
+/** Members and tags of an image. */
+function addImageSharingTables(op: MigrationOps): void {
   op.createTable(
     'image_members',
     [
@@ -159,7 +173,6 @@ function addTasksTables(op: MigrationOps): void {
 }
 
 function addMetadefsTables(op: MigrationOps): void {
-  const namespaceChild = { columns: ['namespace_id'], refTable: 'metadef_namespaces', refColumns: ['id'] }
   op.createTable(
     'metadef_namespaces',
     [
@@ -205,7 +218,10 @@ function addMetadefsTables(op: MigrationOps): void {
     },
   )
   op.createIndex('ix_metadef_ns_res_types_namespace_id', 'metadef_namespace_resource_types', ['namespace_id'])
+}
 
+/** A namespace's objects, properties and tags. */
+function addMetadefChildTables(op: MigrationOps): void {
   op.createTable(
     'metadef_objects',
     [
@@ -263,9 +279,6 @@ function addMetadefsTables(op: MigrationOps): void {
 }
 
 function addArtifactsTables(op: MigrationOps): void {
-  const artifactRef = (columnName: string) => ({ columns: [columnName], refTable: 'artifacts', refColumns: ['id'] })
-  const createdUpdated = () => [timestamps.createdAt(), timestamps.updatedAt(false)]
-
   op.createTable(
     'artifacts',
     [
@@ -293,7 +306,10 @@ function addArtifactsTables(op: MigrationOps): void {
   op.createIndex('ix_artifact_state', 'artifacts', ['state'])
   op.createIndex('ix_artifact_type', 'artifacts', ['type_name', 'type_version_prefix', 'type_version_suffix'])
   op.createIndex('ix_artifact_visibility', 'artifacts', ['visibility'])
+}
 
+/** Artifact blobs and their locations (dropped again by pike_contract01). */
+function addArtifactBlobTables(op: MigrationOps): void {
   op.createTable(
     'artifact_blobs',
     [
@@ -310,7 +326,10 @@ function addArtifactsTables(op: MigrationOps): void {
   )
   op.createIndex('ix_artifact_blobs_artifact_id', 'artifact_blobs', ['artifact_id'])
   op.createIndex('ix_artifact_blobs_name', 'artifact_blobs', ['name'])
+}
 
+/** How artifacts depend on one another. */
+function addArtifactLinkTables(op: MigrationOps): void {
   op.createTable(
     'artifact_dependencies',
     [
