@@ -3,8 +3,9 @@
  * `_check_<rev>` (tests.md §5, §6). Each lives beside its revision, as
  * src/glance/versions/<revision file>.check.ts, and test/revision-walk.test.ts
  * calls it while it walks the graph on one database per engine: `before`
- * sees the database at the revision's parent (with whatever earlier cases
- * left in it), `after` sees it once the revision has run.
+ * sees the database as the revisions walked earlier left it (the expand
+ * branch comes first, as in `db sync`), rows of earlier cases included;
+ * `after` sees it once the revision has run.
  */
 import assert from 'node:assert/strict'
 import { existsSync, readdirSync } from 'node:fs'
