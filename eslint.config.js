@@ -74,4 +74,21 @@ export default tseslint.config(
     ignores: ['src/dialects/**'],
     rules: { 'local/no-dialect-name-comparison': 'error' },
   },
+  {
+    // A revision's before/after case sits beside it (src/glance/versions/*.check.ts) and may use
+    // test/support; the product itself never reaches into test/ or a check file (not packed).
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.check.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(?:\\.\\./)+test/', message: 'src/ never imports test code; only a *.check.ts beside a revision may.' },
+            { regex: '\\.check\\.js$', message: 'a *.check.ts is test code, run by test/revision-walk.test.ts, not part of the product.' },
+          ],
+        },
+      ],
+    },
+  },
 )

@@ -124,6 +124,19 @@ describe('lint: layers and promises', () => {
     )
     assert.deepEqual(rules(r), ['@typescript-eslint/no-floating-promises'])
   })
+
+  test('product code importing test code or a revision check is refused; a check may use test/support', async () => {
+    const product = await lintProbe(
+      `src/glance/layers-probe-${process.pid}.ts`,
+      "import { NOW } from '../../test/support/manager.js'\nimport check from './versions/mitaka01_add_image_created_updated_idx.check.js'\nexport const probe = [NOW, check]\n",
+    )
+    assert.deepEqual(rules(product), ['no-restricted-imports', 'no-restricted-imports'])
+    const check = await lintProbe(
+      `src/glance/versions/layers-probe-${process.pid}.check.ts`,
+      "import { NOW } from '../../../test/support/manager.js'\nexport const probe = NOW\n",
+    )
+    assert.deepEqual(rules(check), [])
+  })
 })
 
 // Checked by `npm run typecheck`: per-dialect SQL without an entry for one dialect does not compile.

@@ -25,7 +25,8 @@ test('the graph has Glance heads, branch heads and labels', () => {
   assert.equal(graph.branchHead('contract'), CONTRACT_HEAD)
   assert.equal(graph.labelOwner('ocata01'), 'ocata_contract01')
   assert.deepEqual([...graph.labelsOf('wallaby_contract01')].sort(), ['contract', 'ocata01'])
-  assert.equal(GLANCE_REVISIONS.length, 29)
+  // The contract head depends on the expand head, so reaching it applies every revision.
+  assert.equal(graph.closure([CONTRACT_HEAD]).size, GLANCE_REVISIONS.length)
 })
 
 test('version rows after each command, as Alembic keeps them (revisions.md §4)', () => {
@@ -44,7 +45,7 @@ test('the exact statements: insert for the first contract step, delete + update 
   const { steps } = upgrade([EXPAND_HEAD], 'contract@head')
   assert.deepEqual(steps[0]!.changes, [{ kind: 'insert', version: 'ocata_contract01' }])
   assert.deepEqual(steps.at(-1)!.changes, [
-    { kind: 'delete', version: '2023_1_contract01' },
+    { kind: 'delete', version: graph.get(CONTRACT_HEAD).revises! },
     { kind: 'update', from: EXPAND_HEAD, to: CONTRACT_HEAD },
   ])
   const fromEmpty = upgrade([], 'heads').steps.map((s) => s.revision.id)

@@ -22,8 +22,8 @@ import { diffSnapshots, loadGolden, withColumn, withTable } from './support/gold
  * - D3 (postgresql and sqlite, expand window): Glance installs no visibility
  *   triggers there (MySQL only); ours installs insert_visibility / update_visibility on
  *   images (asserted explicitly, and gone after contract or sync).
- * - D4 (expand window): our expand head is 2024_1_expand01, not Zed's
- *   wallaby_expand01, so node_reference and cached_images (taken from the
+ * - D4 (expand window): our expand branch goes past Zed's wallaby_expand01,
+ *   so node_reference and cached_images (2024_1_expand01, taken from the
  *   master-sim dump) exist too.
  */
 

@@ -20,3 +20,13 @@ export async function tableNames(db: Database): Promise<string[]> {
 export function truthy(value: unknown): boolean {
   return value === true || value === 1 || value === '1'
 }
+
+/** Names of a table's unique constraints and unique indexes (engines report a UNIQUE as one or the other). */
+export async function uniqueNames(db: Database, table: string): Promise<string[]> {
+  const found = (await introspect(db)).tables.find((t) => t.name === table)
+  const names = [
+    ...(found?.uniqueConstraints ?? []).map((u) => u.name),
+    ...(found?.indexes ?? []).filter((i) => i.unique).map((i) => i.name),
+  ]
+  return [...new Set(names.filter((n): n is string => n !== null))]
+}

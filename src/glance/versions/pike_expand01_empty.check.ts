@@ -1,0 +1,11 @@
+import assert from 'node:assert/strict'
+import { ARTIFACT_TABLES, revisionCheck } from '../../../test/support/revision-check.js'
+import { tableNames } from '../../../test/support/schema-queries.js'
+
+/** Glance's test_pike_expand01: the expand leaves the artifact tables in place for old nodes. */
+export default revisionCheck({
+  async after(db) {
+    const tables = await tableNames(db)
+    for (const t of ARTIFACT_TABLES) assert.ok(tables.includes(t), t)
+  },
+})
