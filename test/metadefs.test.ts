@@ -19,7 +19,7 @@ import type { LoadMode } from '../src/glance/metadefs/mode.js'
 import { booleanOrNull, clearMetadefTables, METADEF_TABLES } from '../src/glance/metadefs/store.js'
 import { configFor, db as cli, runCli } from './support/cli.js'
 import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
-import { managerOf } from './support/manager.js'
+import { managerOf, succeeded } from './support/manager.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const FIXTURES = join(HERE, 'fixtures', 'metadefs')
@@ -166,8 +166,7 @@ forEachEngine((engine) => {
     scratch = await scratchDatabase(engine)
     database = await scratch.open()
     conn = database.conn
-    const outcome = await managerOf(database).sync()
-    assert.equal(outcome.exitCode, 0, outcome.error)
+    succeeded(await managerOf(database).sync())
     conf = configFor(scratch.url)
   })
   after(async () => {
