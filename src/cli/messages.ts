@@ -5,6 +5,8 @@
  * it turned into text.
  */
 import type { CheckResult, Refused, SchemaResult, SyncPhase, UpgradeState, Upgraded } from '../glance/schema-results.js'
+import type { ExportResult, LoadResult, UnloadResult } from '../glance/metadefs/metadefs-results.js'
+import type { LoadModeRefusal } from '../glance/metadefs/mode.js'
 
 /** What one command prints: stdout lines, then an optional stderr line, and its exit code. */
 export interface Said {
@@ -91,4 +93,78 @@ export function sayResult(result: SchemaResult): Said {
 
 export function sayCheck(result: CheckResult): Said {
   return CHECK_SAID[result.state]
+}
+
+// ------------------------------------------------------------------ metadefs
+
+/** One log line; metadefs commands say everything in the log, as Glance does. */
+export interface LogLine {
+  readonly level: 'info' | 'warning' | 'error'
+  readonly message: string
+}
+
+/** What a metadefs command logs, in order, and its exit code. */
+export interface Logged {
+  readonly lines: readonly LogLine[]
+  readonly exitCode: number
+}
+
+const info = (message: string): LogLine => ({ level: 'info', message })
+const error = (message: string): LogLine => ({ level: 'error', message })
+
+export const NEEDS_MERGE = 'To use --prefer_new or --overwrite you need to combine of these options with --merge option.'
+export const ONE_OF = 'Please provide no more than one option from this list: --prefer_new, --overwrite'
+
+export function loadModeRefusal(refusal: LoadModeRefusal): string {
+  return refusal === 'needsMerge' ? NEEDS_MERGE : ONE_OF
+}
+
+export function sayLoad(result: LoadResult): Logged {
+  switch (result.kind) {
+    case 'noFiles':
+      // Glance logs this and exits 0; a load that loaded nothing is a failure for scripts.
+      return { lines: [error(result.problem)], exitCode: 1 }
+    case 'invalidFiles':
+      return {
+        lines: result.errors.map((e) => error(`Invalid metadata definition file ${e.message}; nothing was loaded.`)),
+        exitCode: 1,
+      }
+    case 'loadFailed':
+      return { lines: [error(`Loading metadata failed, nothing was loaded: ${result.problem}`)], exitCode: 1 }
+    case 'loaded': {
+      const lines: LogLine[] = []
+      for (const action of result.actions) {
+        if (action.kind === 'skipNamespace') lines.push(info(`Skipping namespace ${action.namespace}. It already exists in the database.`))
+        else if (action.kind === 'deleteNamespace') lines.push(info(`Overwriting namespace ${action.namespace}`))
+        else if (action.kind === 'fileLoaded') lines.push(info(`File ${action.file} loaded to database.`))
+      }
+      lines.push(info('Metadata loading finished'))
+      return { lines, exitCode: 0 }
+    }
+  }
+}
+
+export function sayUnload(result: UnloadResult): Logged {
+  return { lines: result.tables.map((table) => info(`Table ${table} has been cleared`)), exitCode: 0 }
+}
+
+export function sayExport(result: ExportResult): Logged {
+  if (result.kind === 'refused') return { lines: [error(`${result.problem}; nothing was exported.`)], exitCode: 1 }
+  const lines: LogLine[] = []
+  if (result.unslashedDirectory) {
+    lines.push({
+      level: 'warning',
+      message: `${result.path} is a directory but does not end with '/': files are named ${result.path}<name>.json, as Glance names them`,
+    })
+  }
+  for (const { namespace, file, overwrote, failure } of result.files) {
+    if (overwrote) lines.push(info(`Overwriting: ${file}`))
+    lines.push(
+      failure === undefined
+        ? info(`Namespace ${namespace} saved in ${file}`)
+        : error(`Failed to save namespace ${namespace} in ${file}: ${failure}`),
+    )
+  }
+  // Glance logs a traceback for a file it could not write and exits 0.
+  return { lines, exitCode: result.files.some((f) => f.failure !== undefined) ? 1 : 0 }
 }
