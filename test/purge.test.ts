@@ -4,7 +4,6 @@ import type { Connection } from '../src/dialects/connection.js'
 import type { Database } from '../src/engine/database.js'
 import {
   IMAGES_TABLE,
-  PURGE_FAILED,
   PurgeBlockedError,
   purgeDeletedRows,
   purgeImagesTable,
@@ -16,6 +15,7 @@ import { Purger } from '../src/glance/purge/purger.js'
 import { SchemaManager } from '../src/glance/schema-manager.js'
 import { succeeded } from './support/manager.js'
 import { main } from '../src/cli/main.js'
+import { PURGE_FAILED } from '../src/cli/messages.js'
 import { configFor, db } from './support/cli.js'
 import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
 

@@ -7,6 +7,7 @@
 import type { CheckResult, Refused, SchemaResult, SyncPhase, UpgradeState, Upgraded } from '../glance/schema-results.js'
 import type { ExportResult, LoadResult, UnloadResult } from '../glance/metadefs/metadefs-results.js'
 import type { LoadModeRefusal } from '../glance/metadefs/mode.js'
+import { MAX_ROWS_LIMIT, type PurgeLimitsProblem, type TableCount } from '../glance/purge/index.js'
 
 /** What one command prints: stdout lines, then an optional stderr line, and its exit code. */
 export interface Said {
@@ -167,4 +168,25 @@ export function sayExport(result: ExportResult): Logged {
   }
   // Glance logs a traceback for a file it could not write and exits 0.
   return { lines, exitCode: result.files.some((f) => f.failure !== undefined) ? 1 : 0 }
+}
+
+// ------------------------------------------------------------------ purge
+
+export const PURGE_FAILED = 'Purge command failed, check glance-manage logs for more details.'
+
+/** Glance's `int(value)` failing on a positional argument. */
+export function invalidIntMessage(name: 'age_in_days' | 'max_rows', raw: string): string {
+  return `Invalid int value for ${name}: ${raw}`
+}
+
+export const PURGE_LIMITS_SAID: Readonly<Record<PurgeLimitsProblem, string>> = {
+  negativeAge: 'Must supply a non-negative value for age.',
+  ageBeforeEpoch: 'Maximal age is count of days since epoch.',
+  rowsBelowMinusOne: 'Minimal rows limit is -1.',
+  rowsOverLimit: `'max_rows' value out of range, must not exceed ${MAX_ROWS_LIMIT}.`,
+}
+
+/** `Purged 3 rows from images` (or, in a dry run, `Would purge ...`). */
+export function purgedLine(count: TableCount, dryRun: boolean): string {
+  return `${dryRun ? 'Would purge' : 'Purged'} ${count.rows} rows from ${count.table}`
 }

@@ -39,17 +39,24 @@ export const metadefsActions: Record<string, ActionHandler> = {
       const parsed = parseLoadMode(context.params)
       if ('refused' in parsed)
         return emitLogged({ lines: [{ level: 'error', message: loadModeRefusal(parsed.refused) }], exitCode: 1 }, context)
-      return emitLogged(sayLoad(await loadMetadefs(context.db.conn, { path: pathParam(context), mode: parsed.mode })), context)
+      const result = await loadMetadefs(context.db.conn, { path: pathParam(context), mode: parsed.mode })
+      return emitLogged(sayLoad(result), context)
     },
   },
   unload_metadefs: {
     params: [],
     requiredTables: METADEF_TABLES,
-    run: async (context) => emitLogged(sayUnload(await unloadMetadefs(context.db.conn)), context),
+    async run(context) {
+      const result = await unloadMetadefs(context.db.conn)
+      return emitLogged(sayUnload(result), context)
+    },
   },
   export_metadefs: {
     params: ['path'],
     requiredTables: METADEF_TABLES,
-    run: async (context) => emitLogged(sayExport(await exportMetadefs(context.db.conn, { path: pathParam(context) })), context),
+    async run(context) {
+      const result = await exportMetadefs(context.db.conn, { path: pathParam(context) })
+      return emitLogged(sayExport(result), context)
+    },
   },
 }

@@ -18,18 +18,15 @@ import { killHook } from './test-kill-hook.js'
 const DRIFT_EXIT_CODE = 6
 
 const MIGRATION_LOGGER = 'glance.db.migration'
-const DEFAULT_LOCK_TIMEOUT_SECONDS = 300
-const DEFAULT_BATCH_SIZE = 10_000
 
 export function managerFor(context: ActionContext): SchemaManager {
   const { extensions } = context
-  const lockTimeout = Number(extensions.lock_timeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS)
   let progress: DataMigrationProgress | undefined
   const testHook = killHook()
   return new SchemaManager(context.db, {
-    lockTimeoutMs: lockTimeout * 1000,
-    batchSize: Number(extensions.batch_size ?? DEFAULT_BATCH_SIZE),
-    dryRun: extensions.dry_run === true,
+    lockTimeoutMs: extensions.lockTimeoutSeconds * 1000,
+    batchSize: extensions.batchSize,
+    dryRun: extensions.dryRun,
     onEvent: (event) => {
       testHook?.(event)
       context.report.onEvent(event)
@@ -44,7 +41,7 @@ export function managerFor(context: ActionContext): SchemaManager {
         progress = new DataMigrationProgress(sink, event.id, event.rows)
       }
       if (event.kind === 'dataMigrationBatch') progress?.update(event.total)
-      renderEvent(event, context, extensions.dry_run === true, extensions.format === 'json')
+      renderEvent(event, context, extensions.dryRun, extensions.format === 'json')
     },
   })
 }
@@ -189,11 +186,12 @@ export const schemaActions: Record<string, ActionHandler> = {
   check: {
     params: [],
     async run(context) {
-      if (context.extensions.preflight === true) return runPreflight(context)
+      if (context.extensions.preflight) return runPreflight(context)
       const manager = managerFor(context)
-      const said = sayResult(await manager.check())
-      const drift = context.extensions.drift === true ? await schemaDrift(context.db, manager) : undefined
-      const strict = context.extensions.strict === true
+      const result = await manager.check()
+      const said = sayResult(result)
+      const drift = context.extensions.drift ? await schemaDrift(context.db, manager) : undefined
+      const { strict } = context.extensions
       // Glance's codes come first; drift turns an otherwise clean check into 6.
       const exitCode = said.exitCode === 0 && drift && failsCheck(drift, strict) ? DRIFT_EXIT_CODE : said.exitCode
       recordHeads(manager, context)
