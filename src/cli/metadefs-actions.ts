@@ -10,8 +10,9 @@ const LOGGER = 'glance.db.sqlalchemy.metadata'
 /** A refusal before the database is opened, in the layout of the log lines. */
 const logLine = (level: string, message: string) => `${level.slice(0, 5).padEnd(5)} [${LOGGER}] ${message}`
 
-/** Logs what a command said (errors go to the report too) and returns its exit code. */
-export function emitLogged(said: Logged, context: ActionContext): number {
+/** Logs what a command said (errors go to the report too) and returns its exit code; JSON carries `result`. */
+export function emitLogged(said: Logged, context: ActionContext, result?: unknown): number {
+  if (result !== undefined) context.report.extra.result = result
   const logger = context.log.logger(LOGGER)
   for (const { level, message } of said.lines) {
     logger[level](message)
@@ -40,7 +41,7 @@ export const metadefsActions: Record<string, ActionHandler> = {
       if ('refused' in parsed)
         return emitLogged({ lines: [{ level: 'error', message: loadModeRefusal(parsed.refused) }], exitCode: 1 }, context)
       const result = await loadMetadefs(context.db.conn, { path: pathParam(context), mode: parsed.mode })
-      return emitLogged(sayLoad(result), context)
+      return emitLogged(sayLoad(result), context, result)
     },
   },
   unload_metadefs: {
@@ -48,7 +49,7 @@ export const metadefsActions: Record<string, ActionHandler> = {
     requiredTables: METADEF_TABLES,
     async run(context) {
       const result = await unloadMetadefs(context.db.conn)
-      return emitLogged(sayUnload(result), context)
+      return emitLogged(sayUnload(result), context, result)
     },
   },
   export_metadefs: {
@@ -56,7 +57,7 @@ export const metadefsActions: Record<string, ActionHandler> = {
     requiredTables: METADEF_TABLES,
     async run(context) {
       const result = await exportMetadefs(context.db.conn, { path: pathParam(context) })
-      return emitLogged(sayExport(result), context)
+      return emitLogged(sayExport(result), context, result)
     },
   },
 }

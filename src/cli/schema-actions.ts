@@ -125,6 +125,12 @@ export function emit(said: Said, context: ActionContext): number {
   return said.exitCode
 }
 
+/** Says a SchemaManager result; `--format json` carries the result itself as `result`. */
+function emitResult(result: SchemaResult, context: ActionContext): number {
+  context.report.extra.result = result
+  return emit(sayResult(result), context)
+}
+
 function simple(
   params: readonly string[],
   run: (manager: SchemaManager, context: ActionContext) => Promise<SchemaResult>,
@@ -134,7 +140,7 @@ function simple(
     params,
     takesMigrationLock: true,
     ...traits,
-    run: async (context) => emit(sayResult(await run(managerFor(context), context)), context),
+    run: async (context) => emitResult(await run(managerFor(context), context), context),
   }
 }
 
@@ -180,7 +186,7 @@ export const schemaActions: Record<string, ActionHandler> = {
     async run(context) {
       const manager = managerFor(context)
       recordHeads(manager, context)
-      return emit(sayResult(await manager.version()), context)
+      return emitResult(await manager.version(), context)
     },
   },
   check: {
@@ -195,6 +201,7 @@ export const schemaActions: Record<string, ActionHandler> = {
       // Glance's codes come first; drift turns an otherwise clean check into 6.
       const exitCode = said.exitCode === 0 && drift && failsCheck(drift, strict) ? DRIFT_EXIT_CODE : said.exitCode
       recordHeads(manager, context)
+      context.report.extra.result = result
       if (drift) context.report.extra.drift = drift
       emit(said, context)
       if (drift) {
