@@ -13,7 +13,7 @@ import { extraActions } from './extra-actions.js'
 import { headsOf, RunReport, stateOf } from './json-report.js'
 import { Log, LogSetupError } from './logging.js'
 import { logSettings } from './log-settings.js'
-import { EXTENSION_DESTS, extensionOptions, type ExtensionOptions } from './options.js'
+import { extensionOptions, type ExtensionOptions } from './options.js'
 import type { DbAction } from './db-actions.js'
 
 export const DEFAULT_SQLITE_FILE = 'glance.sqlite'
@@ -75,7 +75,7 @@ class Session {
     options: Record<string, OptionValue>,
     readonly output: Output,
   ) {
-    this.extensions = extensionOptions(action, Object.fromEntries(Object.entries(options).filter(([k]) => EXTENSION_DESTS.has(k))))
+    this.extensions = extensionOptions(action, options)
     this.json = this.extensions.format === 'json'
     this.report.onError = (message) => this.log?.recordFailure(message)
   }

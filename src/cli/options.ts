@@ -38,20 +38,13 @@ export interface ExtensionOptions {
   readonly preflight: boolean
 }
 
-/** Our option dests (Invocation.options keys); every other key is one of Glance's parameters. */
-export const EXTENSION_DESTS: ReadonlySet<string> = new Set([
-  'dry_run',
-  'lock_timeout',
-  'batch_size',
-  'format',
-  'drift',
-  'strict',
-  'preflight',
-])
-
 const isPurge = (action: DbAction) => action === 'purge' || action === 'purge_images_table'
 
-/** The parser's values for `action` (int options already are numbers, bounded) with every default applied. */
+/**
+ * Our options among the parser's values for `action` (Invocation.options: int
+ * options already are numbers, in range), with every default applied. No
+ * Glance parameter shares a name with one of ours.
+ */
 export function extensionOptions(action: DbAction, raw: Readonly<Record<string, OptionValue>>): ExtensionOptions {
   const batchDefault = isPurge(action) ? OPTION_DEFAULTS.purgeBatchSize : OPTION_DEFAULTS.migrationBatchSize
   return {
