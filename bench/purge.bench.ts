@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import type { Connection, DialectName } from '../src/dialects/connection.js'
 import { DEFAULT_PURGE_BATCH_SIZE, purgeDeletedRows, purgeImagesTable, purgeThreshold } from '../src/glance/purge/index.js'
 import { SchemaManager } from '../src/glance/schema-manager.js'
+import { refused } from '../src/glance/schema-results.js'
 import { createDb, type BenchDb } from './bench-db.js'
 import { dataSet, generate, type DataSet } from './purge-data.js'
 
@@ -24,8 +25,8 @@ async function populate(db: BenchDb, data: DataSet): Promise<Record<string, numb
   const database = await db.open()
   try {
     const manager = new SchemaManager(database, { lockTimeoutMs: 60_000, batchSize: 10_000, dryRun: false, onEvent: () => undefined })
-    const outcome = await manager.sync()
-    if (outcome.exitCode !== 0) throw new Error(`sync failed: ${outcome.error}`)
+    const result = await manager.sync()
+    if (refused(result)) throw new Error(`sync refused: ${JSON.stringify(result)}`)
     return await generate(database.conn, data)
   } finally {
     await database.close()

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, test } from 'node:test'
 import type { Database } from '../src/engine/database.js'
 import { BIN, configFor, db, type CliResult } from './support/cli.js'
 import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
-import { managerOf } from './support/manager.js'
+import { managerOf, succeeded } from './support/manager.js'
 import { CONTRACT_HEAD } from './support/heads.js'
 
 /**
@@ -57,7 +57,7 @@ forEachEngine((engine) => {
     scratch = await scratchDatabase(engine)
     const setup: Database = await scratch.open()
     try {
-      assert.equal((await managerOf(setup).upgrade('mitaka02')).exitCode, 0)
+      succeeded(await managerOf(setup).upgrade('mitaka02'))
     } finally {
       await setup.close()
     }

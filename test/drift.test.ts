@@ -7,7 +7,7 @@ import { appliedOperations } from '../src/engine/applied-operations.js'
 import type { DialectName } from '../src/dialects/connection.js'
 import { configFor, db } from './support/cli.js'
 import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
-import { managerOf } from './support/manager.js'
+import { managerOf, succeeded } from './support/manager.js'
 
 /**
  * What a database carried from before Liberty under sqlalchemy-migrate keeps
@@ -63,7 +63,7 @@ forEachEngine((engine) => {
     const conf = configFor(scratch.url)
     const database = await scratch.open()
     try {
-      assert.equal((await managerOf(database).sync()).exitCode, 0)
+      succeeded(await managerOf(database).sync())
       for (const sql of PRE_LIBERTY[engine.dialect]) await database.conn.execute(sql)
     } finally {
       await database.close()

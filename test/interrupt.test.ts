@@ -5,7 +5,7 @@ import { afterEach, beforeEach, test } from 'node:test'
 import type { Database } from '../src/engine/database.js'
 import { BIN, configFor, db, type CliResult } from './support/cli.js'
 import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
-import { insertLegacyImage, managerOf, NOW } from './support/manager.js'
+import { insertLegacyImage, managerOf, NOW, succeeded } from './support/manager.js'
 
 /**
  * SIGINT and SIGTERM stop a long command cleanly: the statement running on
@@ -97,9 +97,9 @@ forEachEngine((engine) => {
     marker: 'Running data migration',
     where: 'data migration ocata_migrate01',
     async prepare(database: Database) {
-      assert.equal((await managerOf(database).upgrade('mitaka02')).exitCode, 0)
+      succeeded(await managerOf(database).upgrade('mitaka02'))
       await bulk(database, (i) => insertLegacyImage(database, `img-${i}`, i % 2 === 0))
-      assert.equal((await managerOf(database).expand()).exitCode, 0)
+      succeeded(await managerOf(database).expand())
     },
     async finished(conf: string) {
       assert.equal((await db(conf, 'check')).code, 5, 'every row migrated: only the contract is left')
@@ -112,7 +112,7 @@ forEachEngine((engine) => {
     marker: 'from table images',
     where: 'purge of table images',
     async prepare(database: Database) {
-      assert.equal((await managerOf(database).sync()).exitCode, 0)
+      succeeded(await managerOf(database).sync())
       await bulk(database, (i) =>
         database.conn
           .execute(

@@ -73,6 +73,7 @@ forEachEngine((engine) => {
       ],
     )
     assert.deepEqual(mitaka.heads_after, ['mitaka02'])
+    assert.deepEqual(mitaka.result, { kind: 'upgraded', version: 'mitaka02', heads: ['mitaka02'] })
     const database = await scratch.open()
     try {
       await insertLegacyImage(database, 'pub', true)

@@ -8,7 +8,7 @@ import type { MigrationEvent } from '../src/engine/events.js'
 import { SchemaManager } from '../src/glance/schema-manager.js'
 import { BIN, configFor, db, runCli } from './support/cli.js'
 import { forEachEngine, scratchDatabase, type Engine, type ScratchDatabase } from './support/databases.js'
-import { insertLegacyImage, managerOf, NOW } from './support/manager.js'
+import { insertLegacyImage, managerOf, NOW, succeeded } from './support/manager.js'
 import { CONTRACT_HEAD } from './support/heads.js'
 
 /**
@@ -53,11 +53,11 @@ async function referenceSync(reference: ScratchDatabase, seed?: Seed): Promise<B
   const database = await reference.open()
   try {
     if (seed) {
-      assert.equal((await managerOf(database).upgrade('mitaka02')).exitCode, 0)
+      succeeded(await managerOf(database).upgrade('mitaka02'))
       await seed(database)
     }
     const events: MigrationEvent[] = []
-    assert.equal((await managerOf(database, { events }).sync()).exitCode, 0)
+    succeeded(await managerOf(database, { events }).sync())
     return events.flatMap((e) => (e.kind === 'statementDone' ? [{ revision: e.revision, index: e.index }] : []))
   } finally {
     await database.close()
@@ -196,7 +196,7 @@ forEachEngine((engine) => {
         if (seed) {
           const first = await open()
           try {
-            assert.equal((await managerOf(first).upgrade('mitaka02')).exitCode, 0)
+            succeeded(await managerOf(first).upgrade('mitaka02'))
             await seed(first)
           } finally {
             await first.close()
@@ -221,7 +221,7 @@ forEachEngine((engine) => {
         }
         const last = await open()
         try {
-          assert.equal((await managerOf(last).sync()).exitCode, 0)
+          succeeded(await managerOf(last).sync())
         } finally {
           await last.close()
         }

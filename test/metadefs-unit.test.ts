@@ -12,7 +12,7 @@ import { exportBaseName, exportDocument, readMetadefFiles } from '../src/glance/
 import { MetadefFileError, parseMetadefDocument, type MetadefDocument } from '../src/glance/metadefs/document.js'
 import { discoverMetadefFiles } from '../src/glance/metadefs/files.js'
 import { dumpsPython, floatRepr, parseJson } from '../src/glance/metadefs/json.js'
-import { NEEDS_MERGE, ONE_OF, parseLoadMode, truthy } from '../src/glance/metadefs/mode.js'
+import { parseLoadMode, truthy } from '../src/glance/metadefs/mode.js'
 import { planLoad, type ExistingMetadefs } from '../src/glance/metadefs/plan.js'
 import { nameKeyFor } from '../src/glance/metadefs/store.js'
 
@@ -179,10 +179,10 @@ describe('the mode value', () => {
     assert.deepEqual(parseLoadMode({ merge: true }), { mode: 'merge' })
     assert.deepEqual(parseLoadMode({ merge: true, prefer_new: true }), { mode: 'merge-prefer-new' })
     assert.deepEqual(parseLoadMode({ merge: true, overwrite: true }), { mode: 'merge-overwrite' })
-    assert.deepEqual(parseLoadMode({ prefer_new: true }), { error: NEEDS_MERGE })
-    assert.deepEqual(parseLoadMode({ overwrite: true }), { error: NEEDS_MERGE })
-    assert.deepEqual(parseLoadMode({ prefer_new: true, overwrite: true }), { error: NEEDS_MERGE })
-    assert.deepEqual(parseLoadMode({ merge: true, prefer_new: true, overwrite: true }), { error: ONE_OF })
+    assert.deepEqual(parseLoadMode({ prefer_new: true }), { refused: 'needsMerge' })
+    assert.deepEqual(parseLoadMode({ overwrite: true }), { refused: 'needsMerge' })
+    assert.deepEqual(parseLoadMode({ prefer_new: true, overwrite: true }), { refused: 'needsMerge' })
+    assert.deepEqual(parseLoadMode({ merge: true, prefer_new: true, overwrite: true }), { refused: 'oneOf' })
     // db_load_metadefs <path> <merge> <prefer_new> <overwrite>: raw strings, any non-empty one is true.
     assert.deepEqual(parseLoadMode({ merge: 'True', prefer_new: 'True' }), { mode: 'merge-prefer-new' })
     assert.deepEqual(parseLoadMode({ merge: 'False' }), { mode: 'merge' })

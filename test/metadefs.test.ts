@@ -14,12 +14,13 @@ import { after, before, beforeEach, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import type { Connection } from '../src/dialects/connection.js'
 import type { Database } from '../src/engine/database.js'
-import { exportMetadefs, loadMetadefs, unloadMetadefs, type MetadefLog } from '../src/glance/metadefs/commands.js'
+import { exportMetadefs, loadMetadefs, unloadMetadefs } from '../src/glance/metadefs/commands.js'
+import { sayExport, sayLoad, sayUnload, type Logged } from '../src/cli/messages.js'
 import type { LoadMode } from '../src/glance/metadefs/mode.js'
 import { booleanOrNull, clearMetadefTables, METADEF_TABLES } from '../src/glance/metadefs/store.js'
 import { configFor, db as cli, runCli } from './support/cli.js'
 import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
-import { managerOf } from './support/manager.js'
+import { managerOf, succeeded } from './support/manager.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const FIXTURES = join(HERE, 'fixtures', 'metadefs')
@@ -45,15 +46,14 @@ const GLANCE_LOADS = JSON.parse(readFileSync(join(FIXTURES, 'glance-common-count
   resource_types: string[]
 }
 
-/** Log lines as `LEVEL message`. */
-function capture(): { lines: string[]; log: MetadefLog } {
+/** The log lines a result is said in, as `LEVEL message`; `log` returns the exit code. */
+function capture(): { lines: string[]; log: (said: Logged) => number } {
   const lines: string[] = []
   return {
     lines,
-    log: {
-      info: (m) => lines.push(`INFO ${m}`),
-      warning: (m) => lines.push(`WARNING ${m}`),
-      error: (m) => lines.push(`ERROR ${m}`),
+    log: (said) => {
+      for (const { level, message } of said.lines) lines.push(`${level.toUpperCase()} ${message}`)
+      return said.exitCode
     },
   }
 }
@@ -166,8 +166,7 @@ forEachEngine((engine) => {
     scratch = await scratchDatabase(engine)
     database = await scratch.open()
     conn = database.conn
-    const outcome = await managerOf(database).sync()
-    assert.equal(outcome.exitCode, 0, outcome.error)
+    succeeded(await managerOf(database).sync())
     conf = configFor(scratch.url)
   })
   after(async () => {
@@ -180,7 +179,7 @@ forEachEngine((engine) => {
 
   async function load(path: string, mode: LoadMode): Promise<{ code: number; lines: string[] }> {
     const { lines, log } = capture()
-    const code = await loadMetadefs(conn, { path, mode }, log)
+    const code = log(sayLoad(await loadMetadefs(conn, { path, mode })))
     return { code, lines }
   }
 
@@ -215,13 +214,13 @@ forEachEngine((engine) => {
 
       const out = `${tempDir()}/`
       const exported = capture()
-      assert.equal(await exportMetadefs(conn, { path: out }, exported.log), 0, exported.lines.join('\n'))
+      assert.equal(exported.log(sayExport(await exportMetadefs(conn, { path: out }))), 0, exported.lines.join('\n'))
       const files = readdirSync(out).sort()
       assert.equal(files.length, before.namespaces.length)
       assert.ok(exported.lines.every((l) => l.startsWith('INFO Namespace ')))
 
       const unloaded = capture()
-      assert.equal(await unloadMetadefs(conn, unloaded.log), 0)
+      assert.equal(unloaded.log(sayUnload(await unloadMetadefs(conn))), 0)
       for (const table of METADEF_TABLES) assert.equal(await count(conn, table), 0, table)
 
       const again = await load(out, 'plain')
@@ -230,7 +229,7 @@ forEachEngine((engine) => {
 
       // Exporting the reloaded data gives the same bytes.
       const out2 = `${tempDir()}/`
-      assert.equal(await exportMetadefs(conn, { path: out2 }, capture().log), 0)
+      assert.equal(capture().log(sayExport(await exportMetadefs(conn, { path: out2 }))), 0)
       for (const file of files) assert.equal(readFileSync(join(out2, file), 'utf8'), readFileSync(join(out, file), 'utf8'), file)
     })
   })
@@ -424,7 +423,7 @@ forEachEngine((engine) => {
         [false],
       )
       const { lines, log } = capture()
-      assert.equal(await unloadMetadefs(conn, log), 0)
+      assert.equal(log(sayUnload(await unloadMetadefs(conn))), 0)
       assert.deepEqual(
         lines,
         METADEF_TABLES.map((t) => `INFO Table ${t} has been cleared`),
@@ -436,18 +435,18 @@ forEachEngine((engine) => {
       await load(V1, 'plain')
       const dir = tempDir()
       const first = capture()
-      assert.equal(await exportMetadefs(conn, { path: `${dir}/` }, first.log), 0)
+      assert.equal(first.log(sayExport(await exportMetadefs(conn, { path: `${dir}/` }))), 0)
       assert.deepEqual(first.lines, [`INFO Namespace TestNSv1ü saved in ${dir}/TestNSv1ü.json`])
       assert.equal(readFileSync(join(dir, 'TestNSv1ü.json'), 'utf8'), T18_EXPORT)
 
       const second = capture()
-      assert.equal(await exportMetadefs(conn, { path: `${dir}/` }, second.log), 0)
+      assert.equal(second.log(sayExport(await exportMetadefs(conn, { path: `${dir}/` }))), 0)
       assert.deepEqual(second.lines, [`INFO Overwriting: ${dir}/TestNSv1ü.json`, `INFO Namespace TestNSv1ü saved in ${dir}/TestNSv1ü.json`])
 
       // No separator added: --path <dir>/sub writes <dir>/subTestNSv1ü.json, next to sub (with a warning when sub is a directory).
       mkdirSync(join(dir, 'sub'))
       const third = capture()
-      assert.equal(await exportMetadefs(conn, { path: `${dir}/sub` }, third.log), 0)
+      assert.equal(third.log(sayExport(await exportMetadefs(conn, { path: `${dir}/sub` }))), 0)
       assert.match(third.lines[0]!, /^WARNING .*\/sub is a directory but does not end with '\/'/)
       assert.equal(third.lines[1], `INFO Namespace TestNSv1ü saved in ${dir}/subTestNSv1ü.json`)
       assert.equal(readFileSync(join(dir, 'subTestNSv1ü.json'), 'utf8'), T18_EXPORT)
@@ -460,13 +459,13 @@ forEachEngine((engine) => {
       )
       const dir = tempDir()
       const { lines, log } = capture()
-      assert.equal(await exportMetadefs(conn, { path: `${dir}/` }, log), 1)
+      assert.equal(log(sayExport(await exportMetadefs(conn, { path: `${dir}/` }))), 1)
       assert.deepEqual(lines, ['ERROR Namespace NO::NAME has no display_name, which names its export file; nothing was exported.'])
       assert.deepEqual(readdirSync(dir), [])
 
       await conn.execute("DELETE FROM metadef_namespaces WHERE namespace = 'NO::NAME'")
       const failed = capture()
-      assert.equal(await exportMetadefs(conn, { path: '/nonexistent/out/' }, failed.log), 1)
+      assert.equal(failed.log(sayExport(await exportMetadefs(conn, { path: '/nonexistent/out/' }))), 1)
       assert.deepEqual(failed.lines, [
         "ERROR Failed to save namespace TestNSv1ü in /nonexistent/out/TestNSv1ü.json: [Errno 2] No such file or directory: '/nonexistent/out/TestNSv1ü.json'",
       ])

@@ -4,7 +4,6 @@ import type { Connection } from '../src/dialects/connection.js'
 import type { Database } from '../src/engine/database.js'
 import {
   IMAGES_TABLE,
-  PURGE_FAILED,
   PurgeBlockedError,
   purgeDeletedRows,
   purgeImagesTable,
@@ -14,7 +13,9 @@ import {
 } from '../src/glance/purge/index.js'
 import { Purger } from '../src/glance/purge/purger.js'
 import { SchemaManager } from '../src/glance/schema-manager.js'
+import { succeeded } from './support/manager.js'
 import { main } from '../src/cli/main.js'
+import { PURGE_FAILED } from '../src/cli/messages.js'
 import { configFor, db } from './support/cli.js'
 import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
 
@@ -150,8 +151,7 @@ forEachEngine((engine) => {
     scratch = await scratchDatabase(engine)
     database = await scratch.open()
     const manager = new SchemaManager(database, { lockTimeoutMs: 30_000, batchSize: 1000, dryRun: false, onEvent: () => undefined })
-    const outcome = await manager.sync()
-    assert.equal(outcome.exitCode, 0, outcome.error)
+    succeeded(await manager.sync())
     conn = database.conn
   })
   after(async () => {
@@ -533,7 +533,7 @@ describe('CLI progress', () => {
     const database = await scratch.open()
     try {
       const manager = new SchemaManager(database, { lockTimeoutMs: 30_000, batchSize: 1000, dryRun: false, onEvent: () => undefined })
-      assert.equal((await manager.sync()).exitCode, 0)
+      succeeded(await manager.sync())
       await image(database.conn, 'img', false, null)
       const conf = configFor(scratch.url)
       for (const errIsTty of [false, true]) {

@@ -11,7 +11,7 @@ import type { Database } from '../src/engine/database.js'
 import { GLANCE_REVISIONS } from '../src/glance/versions/index.js'
 import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
 import { CONTRACT_HEAD } from './support/heads.js'
-import { managerOf } from './support/manager.js'
+import { managerOf, succeeded } from './support/manager.js'
 import { collectRevisionChecks, VERSIONS_DIR } from './support/revision-check.js'
 
 const CHECKS = await collectRevisionChecks(VERSIONS_DIR, GLANCE_REVISIONS)
@@ -48,8 +48,7 @@ forEachEngine((engine) => {
     for (const revision of manager.graph.revisions) {
       const check = CHECKS.byRevision.get(revision.id)
       await check?.before?.(db)
-      const outcome = await manager.upgrade(revision.id)
-      assert.equal(outcome.exitCode, 0, `${revision.id}: ${outcome.error ?? ''}`)
+      succeeded(await manager.upgrade(revision.id), revision.id)
       await check?.after(db)
       walked.push(revision.id)
     }

@@ -3,8 +3,10 @@ import { after, before, test } from 'node:test'
 import { introspect, sortSnapshot, type SchemaSnapshot, type TriggerSnapshot } from '../src/dialects/introspect.js'
 import type { Database } from '../src/engine/database.js'
 import { SchemaManager } from '../src/glance/schema-manager.js'
+import type { SchemaResult } from '../src/glance/schema-results.js'
 import { forEachEngine, scratchDatabase, type Engine, type ScratchDatabase } from './support/databases.js'
 import { diffSnapshots, loadGolden, withColumn, withTable } from './support/golden.js'
+import { succeeded } from './support/manager.js'
 
 /**
  * Our schema, structurally, against the real tool's dumps
@@ -42,9 +44,8 @@ function manager(db: Database): SchemaManager {
   })
 }
 
-async function succeed(outcome: Promise<{ exitCode: number; error?: string; stdout: string[] }>): Promise<void> {
-  const result = await outcome
-  assert.equal(result.exitCode, 0, `${result.error ?? ''} ${result.stdout.join(' | ')}`)
+async function succeed(result: Promise<SchemaResult>): Promise<void> {
+  succeeded(await result)
 }
 
 /** The golden snapshot with the documented differences (D1, D2) applied. */

@@ -4,7 +4,7 @@ import type { Connection, DialectName } from '../src/dialects/connection.js'
 import { configFor, db } from './support/cli.js'
 import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
 import { fingerprint } from './support/fingerprint.js'
-import { managerOf } from './support/manager.js'
+import { managerOf, succeeded } from './support/manager.js'
 
 /**
  * A schema that does not match its recorded revision is refused with one
@@ -82,7 +82,7 @@ forEachEngine((engine) => {
       const conf = configFor(scratch.url)
       const setup = await scratch.open()
       try {
-        assert.equal((await managerOf(setup).upgrade(c.at)).exitCode, 0)
+        succeeded(await managerOf(setup).upgrade(c.at))
         await c.damage(setup.conn)
       } finally {
         await setup.close()

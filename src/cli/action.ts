@@ -2,20 +2,19 @@ import type { Database } from '../engine/database.js'
 import type { GlanceConfig } from './config.js'
 import type { RunReport } from './json-report.js'
 import type { Log } from './logging.js'
+import type { ExtensionOptions, OptionValue } from './options.js'
 import type { Output } from './output.js'
 
 // Output has its own file so that logging.ts, which action.ts imports, need not import this one.
-export type { Output }
-
-export type OptionValue = string | number | boolean | undefined
+export type { ExtensionOptions, OptionValue, Output }
 
 export interface ActionContext {
   readonly db: Database
   readonly config: GlanceConfig
   /** Glance's parameters by name, after binding positionals (strings) and --options. */
   readonly params: Readonly<Record<string, OptionValue>>
-  /** Our own options: dry_run, lock_timeout, batch_size, format. */
-  readonly extensions: Readonly<Record<string, OptionValue>>
+  /** Our own options (--dry-run, --lock-timeout, --batch-size, --format, ...), typed, defaults applied. */
+  readonly extensions: ExtensionOptions
   readonly output: Output
   /** What the action did, for `--format json`: handlers record their errors and results here too. */
   readonly report: RunReport
@@ -42,6 +41,6 @@ export interface ActionHandler {
    * Checks the arguments before the database is opened; returns the one-line
    * refusal, or undefined. Nothing is opened or created for a refused command.
    */
-  validate?(params: Readonly<Record<string, OptionValue>>, extensions: Readonly<Record<string, OptionValue>>): string | undefined
+  validate?(params: Readonly<Record<string, OptionValue>>, extensions: ExtensionOptions): string | undefined
   run(context: ActionContext): Promise<number>
 }

@@ -18,6 +18,7 @@ import {
 } from './argv-argparse.js'
 import { DB_ACTIONS, type DbAction } from './db-actions.js'
 import { exitCodesHelp } from './exit-codes.js'
+import { OPTION_DEFAULTS } from './options.js'
 import { versionText } from './tool-version.js'
 
 /** The glance-manage whose command line this one reproduces (Debian's Zed). */
@@ -163,7 +164,7 @@ const MIGRATION_BATCH_SIZE: ActionOptionSpec = {
   ...BATCH_SIZE,
   spec: {
     ...BATCH_SIZE.spec,
-    help: EXT + 'update at most N rows per data-migration batch (batches are sized to take about 0.3 s; default 10000).',
+    help: `${EXT}update at most N rows per data-migration batch (batches are sized to take about 0.3 s; default ${OPTION_DEFAULTS.migrationBatchSize}).`,
   },
 }
 const PURGE_DRY_RUN = dryRun('count the rows that would be purged without deleting them.')

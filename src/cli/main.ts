@@ -13,9 +13,10 @@ import { extraActions } from './extra-actions.js'
 import { headsOf, RunReport, stateOf } from './json-report.js'
 import { Log, LogSetupError } from './logging.js'
 import { logSettings } from './log-settings.js'
+import { extensionOptions, type ExtensionOptions } from './options.js'
+import type { DbAction } from './db-actions.js'
 
 export const DEFAULT_SQLITE_FILE = 'glance.sqlite'
-const EXTENSION_OPTIONS = new Set(['dry_run', 'lock_timeout', 'batch_size', 'format', 'drift', 'strict', 'preflight'])
 const CONNECT_TIMEOUT_MS = 10_000
 const STAMP_HINT = '(repair it, or stamp the right revision with "glance-manage db version_control --version <revision>")'
 /** How long a command that takes no migration lock waits for a busy SQLite file: pysqlite's default, as Glance waits. */
@@ -66,16 +67,16 @@ export async function main(argv: readonly string[], output: Output, prog = 'glan
 class Session {
   readonly report = new RunReport()
   readonly json: boolean
-  readonly extensions: Record<string, OptionValue>
+  readonly extensions: ExtensionOptions
   log: Log | undefined
 
   constructor(
-    readonly action: string,
+    readonly action: DbAction,
     options: Record<string, OptionValue>,
     readonly output: Output,
   ) {
-    this.json = options.format === 'json'
-    this.extensions = Object.fromEntries(Object.entries(options).filter(([k]) => EXTENSION_OPTIONS.has(k)))
+    this.extensions = extensionOptions(action, options)
+    this.json = this.extensions.format === 'json'
     this.report.onError = (message) => this.log?.recordFailure(message)
   }
 
@@ -93,7 +94,7 @@ class Session {
   }
 
   finish(code: number): number {
-    if (this.json) this.output.out(JSON.stringify(this.report.toJson(this.action, this.extensions.dry_run === true, code)))
+    if (this.json) this.output.out(JSON.stringify(this.report.toJson(this.action, this.extensions.dryRun, code)))
     return code
   }
 }
@@ -122,13 +123,12 @@ async function run(
 
   let db
   try {
-    const lockTimeoutSeconds = Number(extensions.lock_timeout ?? 300)
     const locking = handler.takesMigrationLock === true
     db = await openDatabase(url, {
-      lockTimeoutMs: locking ? lockTimeoutSeconds * 1000 : BUSY_TIMEOUT_MS,
+      lockTimeoutMs: locking ? extensions.lockTimeoutSeconds * 1000 : BUSY_TIMEOUT_MS,
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
       mysqlSqlMode: config.databaseOptions.mysql_sql_mode ?? 'TRADITIONAL',
-      createIfMissing: handler.createsDatabase === true && extensions.dry_run !== true,
+      createIfMissing: handler.createsDatabase === true && !extensions.dryRun,
       ...(locking ? {} : { onBusyWait: (what: string) => log.logger('glance.db').info(what) }),
     })
   } catch (error) {

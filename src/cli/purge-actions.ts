@@ -1,15 +1,10 @@
 import {
-  DEFAULT_PURGE_BATCH_SIZE,
   IMAGES_TABLE,
-  invalidIntMessage,
   PURGE_TABLES,
-  PURGE_DEFAULTS,
-  PURGE_FAILED,
-  PURGE_IMAGES_DEFAULTS,
   PurgeBlockedError,
   purgeDeletedRows,
   purgeImagesTable,
-  purgeLimitsError,
+  purgeLimitsProblem,
   type PurgeEvent,
   type PurgeRequest,
   type PurgeResult,
@@ -18,6 +13,8 @@ import type { Connection } from '../dialects/connection.js'
 import type { ActionContext, ActionHandler, OptionValue } from './action.js'
 import { parsePythonInt } from './argv-spec.js'
 import { noteProgress } from './interruption.js'
+import { invalidIntMessage, PURGE_FAILED, PURGE_LIMITS_SAID, purgedLine } from './messages.js'
+import { OPTION_DEFAULTS } from './options.js'
 
 const LOGGER = 'glance.db.sqlalchemy.api'
 /** Glance's `int(value)` on a positional string; an --option already is a number. */
@@ -42,7 +39,8 @@ function purgeArguments(
   if (typeof age === 'string') return age
   const maxRows = toInt('max_rows', params.max_rows, defaults.max_rows)
   if (typeof maxRows === 'string') return maxRows
-  return purgeLimitsError(age, maxRows, nowMs) ?? { age, maxRows }
+  const problem = purgeLimitsProblem(age, maxRows, nowMs)
+  return problem ? PURGE_LIMITS_SAID[problem] : { age, maxRows }
 }
 
 /** Every table a purge reads: the ones it deletes from and the images they hang off. */
@@ -63,7 +61,7 @@ function purgeAction(defaults: Defaults, purge: PurgeFn): ActionHandler {
       if (typeof checked === 'string') return fail(context, checked)
       const { age, maxRows } = checked
 
-      const dryRun = extensions.dry_run === true
+      const { dryRun, batchSize } = extensions
       const logger = context.log.logger(LOGGER)
       const onEvent = (event: PurgeEvent) => {
         switch (event.kind) {
@@ -84,25 +82,24 @@ function purgeAction(defaults: Defaults, purge: PurgeFn): ActionHandler {
             return
         }
       }
-      const batchSize = Number(extensions.batch_size ?? DEFAULT_PURGE_BATCH_SIZE)
       let result: PurgeResult
       try {
         result = await purge(context.db.conn, { ageInDays: age, maxRows, batchSize, dryRun, nowMs, onEvent })
       } catch (error) {
         if (!(error instanceof PurgeBlockedError)) throw error
-        if (!dryRun) for (const t of error.purged) reportPurged(context, t, 'Purged')
+        if (!dryRun) for (const t of error.purged) reportPurged(context, t, false)
         logger.error(error.message)
         context.report.errors.push(error.message)
         return fail(context, PURGE_FAILED)
       }
-      for (const t of result.tables) reportPurged(context, t, dryRun ? 'Would purge' : 'Purged')
+      for (const t of result.tables) reportPurged(context, t, dryRun)
       return 0
     },
   }
 }
 
-function reportPurged(context: ActionContext, count: { table: string; rows: number }, verb: string): void {
-  context.output.out(`${verb} ${count.rows} rows from ${count.table}`)
+function reportPurged(context: ActionContext, count: { table: string; rows: number }, dryRun: boolean): void {
+  context.output.out(purgedLine(count, dryRun))
   context.report.rows[count.table] = count.rows
 }
 
@@ -113,6 +110,6 @@ function fail(context: ActionContext, message: string): number {
 }
 
 export const purgeActions: Record<string, ActionHandler> = {
-  purge: purgeAction(PURGE_DEFAULTS, purgeDeletedRows),
-  purge_images_table: purgeAction(PURGE_IMAGES_DEFAULTS, purgeImagesTable),
+  purge: purgeAction(OPTION_DEFAULTS.purge, purgeDeletedRows),
+  purge_images_table: purgeAction(OPTION_DEFAULTS.purgeImagesTable, purgeImagesTable),
 }

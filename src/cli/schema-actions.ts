@@ -1,9 +1,9 @@
 import type { MigrationEvent } from '../engine/events.js'
-import type { Outcome } from '../glance/outcome.js'
 import { RevisionError } from '../engine/errors.js'
 import { resolveTargets } from '../engine/migration-plan.js'
 import { RevisionGraph } from '../engine/revision-graph.js'
 import { SchemaManager } from '../glance/schema-manager.js'
+import type { SchemaResult } from '../glance/schema-results.js'
 import { GLANCE_REVISIONS } from '../glance/versions/index.js'
 import type { ActionContext, ActionHandler, OptionValue } from './action.js'
 import { describeDrift } from '../dialects/schema-diff.js'
@@ -11,24 +11,22 @@ import { DataMigrationProgress } from './data-migration-progress.js'
 import { failsCheck, schemaDrift } from './drift.js'
 import { noteProgress } from './interruption.js'
 import { runPreflight } from './preflight-action.js'
+import { sayResult, type Said } from './messages.js'
 import { killHook } from './test-kill-hook.js'
 
 /** `db check --drift` found differences (Glance uses 0, 3, 4 and 5). */
 const DRIFT_EXIT_CODE = 6
 
 const MIGRATION_LOGGER = 'glance.db.migration'
-const DEFAULT_LOCK_TIMEOUT_SECONDS = 300
-const DEFAULT_BATCH_SIZE = 10_000
 
 export function managerFor(context: ActionContext): SchemaManager {
   const { extensions } = context
-  const lockTimeout = Number(extensions.lock_timeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS)
   let progress: DataMigrationProgress | undefined
   const testHook = killHook()
   return new SchemaManager(context.db, {
-    lockTimeoutMs: lockTimeout * 1000,
-    batchSize: Number(extensions.batch_size ?? DEFAULT_BATCH_SIZE),
-    dryRun: extensions.dry_run === true,
+    lockTimeoutMs: extensions.lockTimeoutSeconds * 1000,
+    batchSize: extensions.batchSize,
+    dryRun: extensions.dryRun,
     onEvent: (event) => {
       testHook?.(event)
       context.report.onEvent(event)
@@ -43,7 +41,7 @@ export function managerFor(context: ActionContext): SchemaManager {
         progress = new DataMigrationProgress(sink, event.id, event.rows)
       }
       if (event.kind === 'dataMigrationBatch') progress?.update(event.total)
-      renderEvent(event, context, extensions.dry_run === true, extensions.format === 'json')
+      renderEvent(event, context, extensions.dryRun, extensions.format === 'json')
     },
   })
 }
@@ -117,25 +115,32 @@ function renderEvent(event: MigrationEvent, context: ActionContext, dryRun: bool
   }
 }
 
-export function emit(outcome: Outcome, context: ActionContext): number {
-  for (const line of outcome.stdout) context.output.out(line)
-  if (outcome.error) {
-    context.output.err(outcome.error)
-    context.report.error(outcome.error)
+/** Prints what a command said (stdout lines, then its one error line) and returns its exit code. */
+export function emit(said: Said, context: ActionContext): number {
+  for (const line of said.stdout) context.output.out(line)
+  if (said.error) {
+    context.output.err(said.error)
+    context.report.error(said.error)
   }
-  return outcome.exitCode
+  return said.exitCode
+}
+
+/** Says a SchemaManager result; `--format json` carries the result itself as `result`. */
+function emitResult(result: SchemaResult, context: ActionContext): number {
+  context.report.extra.result = result
+  return emit(sayResult(result), context)
 }
 
 function simple(
   params: readonly string[],
-  run: (manager: SchemaManager, context: ActionContext) => Promise<Outcome>,
+  run: (manager: SchemaManager, context: ActionContext) => Promise<SchemaResult>,
   traits: Partial<Omit<ActionHandler, 'params' | 'run'>> = {},
 ): ActionHandler {
   return {
     params,
     takesMigrationLock: true,
     ...traits,
-    run: async (context) => emit(await run(managerFor(context), context), context),
+    run: async (context) => emitResult(await run(managerFor(context), context), context),
   }
 }
 
@@ -181,22 +186,24 @@ export const schemaActions: Record<string, ActionHandler> = {
     async run(context) {
       const manager = managerFor(context)
       recordHeads(manager, context)
-      return emit(await manager.version(), context)
+      return emitResult(await manager.version(), context)
     },
   },
   check: {
     params: [],
     async run(context) {
-      if (context.extensions.preflight === true) return runPreflight(context)
+      if (context.extensions.preflight) return runPreflight(context)
       const manager = managerFor(context)
-      const outcome = await manager.check()
-      const drift = context.extensions.drift === true ? await schemaDrift(context.db, manager) : undefined
-      const strict = context.extensions.strict === true
+      const result = await manager.check()
+      const said = sayResult(result)
+      const drift = context.extensions.drift ? await schemaDrift(context.db, manager) : undefined
+      const { strict } = context.extensions
       // Glance's codes come first; drift turns an otherwise clean check into 6.
-      const exitCode = outcome.exitCode === 0 && drift && failsCheck(drift, strict) ? DRIFT_EXIT_CODE : outcome.exitCode
+      const exitCode = said.exitCode === 0 && drift && failsCheck(drift, strict) ? DRIFT_EXIT_CODE : said.exitCode
       recordHeads(manager, context)
+      context.report.extra.result = result
       if (drift) context.report.extra.drift = drift
-      emit(outcome, context)
+      emit(said, context)
       if (drift) {
         if (drift.length === 0) context.output.out('Schema matches the recorded revisions.')
         else if (drift.every((e) => e.class === 'tolerated'))

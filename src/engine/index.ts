@@ -10,6 +10,7 @@ export {
 } from './data-migration.js'
 export { inRange, retryOnConflict, updateByKeyRanges, TARGET_BATCH_MS, type KeyRange, type KeysetUpdate } from './batched-update.js'
 export { RevisionGraph } from './revision-graph.js'
+export { DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT_MS } from './defaults.js'
 export { planUpgrade, resolveTargets, type Step, type VersionChange } from './migration-plan.js'
 export { runSteps, type RunOptions } from './runner.js'
 export { readHeads, stampHeads, VERSION_TABLE } from './version-table.js'

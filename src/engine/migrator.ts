@@ -1,4 +1,5 @@
 import type { Database } from './database.js'
+import { DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT_MS } from './defaults.js'
 import { pendingMigrations, type DataMigration } from './data-migration.js'
 import type { EventSink, MigrationEvent } from './events.js'
 import { planUpgrade, resolveTargets, type Step } from './migration-plan.js'
@@ -10,9 +11,9 @@ import { readHeads } from './version-table.js'
 export interface MigratorOptions {
   /** Data migrations that sit between an expand revision and the contract revision relying on them. */
   readonly dataMigrations?: readonly DataMigration[]
-  /** How long to wait for another runner's migration lock (default 300 s). */
+  /** How long to wait for another runner's migration lock (default DEFAULT_LOCK_TIMEOUT_MS, 300 s). */
   readonly lockTimeoutMs?: number
-  /** At most this many rows per data-migration statement (default 10,000). */
+  /** At most this many rows per data-migration statement (default DEFAULT_BATCH_SIZE, 10,000). */
   readonly batchSize?: number
   /** Create the expand-window triggers revisions ask for with `op.options.useTriggers` (default true). */
   readonly useTriggers?: boolean
@@ -85,7 +86,7 @@ export class Migrator {
       await runSteps(this.#db, this.graph, steps, headsBefore, this.#options.dataMigrations ?? [], {
         dryRun,
         insideTransaction,
-        batchSize: this.#options.batchSize ?? 10_000,
+        batchSize: this.#options.batchSize ?? DEFAULT_BATCH_SIZE,
         useTriggers: this.#options.useTriggers ?? true,
         onEvent,
       })
@@ -95,7 +96,7 @@ export class Migrator {
     if (dryRun) return run(false)
     return this.#db.dialect.withMigrationLock(
       this.#db.conn,
-      this.#options.lockTimeoutMs ?? 300_000,
+      this.#options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
       (ownsTransaction) => run(ownsTransaction),
       (holder) => this.#options.onEvent?.({ kind: 'lockWaiting', holder }),
     )

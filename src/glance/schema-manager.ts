@@ -16,7 +16,20 @@ import { assertConsistentHeads, readHeads, stampHeads, VERSION_TABLE } from '../
 import { CONTRACT_BRANCH, EXPAND_BRANCH, HISTORIC_HEADS, LEGACY_VERSION_TABLE, LEGACY_VERSIONS } from './branches.js'
 import { GLANCE_DATA_MIGRATIONS } from './data-migrations/index.js'
 import { dropLeftoverVisibilityTriggers, LEFTOVER_TRIGGERS_DROPPED_BY } from './leftover-triggers.js'
-import { fail, ok, type Outcome } from './outcome.js'
+import type {
+  CheckResult,
+  ContractResult,
+  ExpandResult,
+  MigrateResult,
+  StampResult,
+  SyncPhase,
+  SyncResult,
+  Upgraded,
+  UpgradeResult,
+  UpgradeState,
+  VersionResult,
+} from './schema-results.js'
+import { refused } from './schema-results.js'
 import { GLANCE_REVISIONS } from './versions/index.js'
 
 export interface ManagerOptions {
@@ -26,14 +39,15 @@ export interface ManagerOptions {
   readonly onEvent: EventSink
 }
 
-export type UpgradeState = 'up-to-date' | 'expand-needed' | 'migrate-needed' | 'contract-needed'
+export type { UpgradeState } from './schema-results.js'
 
-const NOT_UNDER_CONTROL =
-  'Database is either not under migration control or under legacy migration control, please run "glance-manage db sync" to place the database under alembic migration control.'
-const UP_TO_DATE = 'Database is up to date. No migrations needed.'
-const EXPAND_FIRST = 'Run database expansion first using "glance-manage db expand"'
+const UP_TO_DATE = { kind: 'upToDate' } as const
 
-/** Glance's schema lifecycle (version, check, upgrade, expand/migrate/contract, sync) on one database. */
+/**
+ * Glance's schema lifecycle (version, check, upgrade, expand/migrate/contract,
+ * sync) on one database. Each command returns what it found or did
+ * (schema-results.ts); the CLI words it.
+ */
 export class SchemaManager {
   readonly graph = new RevisionGraph(GLANCE_REVISIONS)
   readonly expandHead: string
@@ -79,9 +93,9 @@ export class SchemaManager {
     }
   }
 
-  async version(): Promise<Outcome> {
+  async version(): Promise<VersionResult> {
     const heads = await this.currentHeads()
-    return heads.length > 0 ? ok(...heads) : ok(NOT_UNDER_CONTROL)
+    return heads.length > 0 ? { kind: 'heads', heads } : { kind: 'notUnderControl' }
   }
 
   /**
@@ -102,18 +116,9 @@ export class SchemaManager {
     return { heads, state: atContract ? 'up-to-date' : 'contract-needed', pending }
   }
 
-  async check(): Promise<Outcome> {
-    const { state } = await this.state()
-    switch (state) {
-      case 'up-to-date':
-        return ok('Database is up to date. No upgrades needed.')
-      case 'expand-needed':
-        return { stdout: ['Your database is not up to date. Your first step is to run `glance-manage db expand`.'], exitCode: 3 }
-      case 'migrate-needed':
-        return { stdout: ['Your database is not up to date. Your next step is to run `glance-manage db migrate`.'], exitCode: 4 }
-      case 'contract-needed':
-        return { stdout: ['Your database is not up to date. Your next step is to run `glance-manage db contract`.'], exitCode: 5 }
-    }
+  async check(): Promise<CheckResult> {
+    const { state, heads } = await this.state()
+    return { kind: 'checked', state, heads }
   }
 
   /** Builds, on an empty database, the schema that `heads` define (the reference for drift detection). */
@@ -123,30 +128,30 @@ export class SchemaManager {
   }
 
   /** `alembic stamp`: writes the version rows only. */
-  async versionControl(version: string): Promise<Outcome> {
+  async versionControl(version: string): Promise<StampResult> {
     const heads = await this.currentHeads()
     const targets = resolveTargets(this.graph, version, heads)
-    if (this.options.dryRun) return ok(`Would place database under migration control at revision: ${version}`)
+    if (this.options.dryRun) return { kind: 'stamped', version, dryRun: true }
     await this.#locked(() => stampHeads(this.db.conn, this.db.dialect, targets))
-    return ok(`Placed database under migration control at revision: ${version}`)
+    return { kind: 'stamped', version, dryRun: false }
   }
 
-  async upgrade(version: string): Promise<Outcome> {
+  async upgrade(version: string): Promise<UpgradeResult> {
     await this.#validate(version, true)
-    return this.#locked(() => this.#repairing(version, async () => ok(await this.#sync(version, true))))
+    return this.#locked(() => this.#repairing(version, () => this.#sync(version, true)))
   }
 
-  async expand(): Promise<Outcome> {
+  async expand(): Promise<ExpandResult> {
     await this.#validate(this.expandHead, true)
     return this.#locked(() => this.#expand(true))
   }
 
-  async migrate(): Promise<Outcome> {
+  async migrate(): Promise<MigrateResult> {
     if (await this.#beforeExpansion()) return this.#migrate()
     return this.#locked(() => this.#migrate())
   }
 
-  async contract(): Promise<Outcome> {
+  async contract(): Promise<ContractResult> {
     await this.#validate(this.contractHead, true)
     if (await this.#beforeExpansion()) return this.#contract(true)
     return this.#locked(() => this.#repairing(this.contractHead, () => this.#contract(true)))
@@ -164,25 +169,24 @@ export class SchemaManager {
   }
 
   /** Offline: expand, migrate and contract in one run, without the expand-window triggers. */
-  async sync(): Promise<Outcome> {
+  async sync(): Promise<SyncResult> {
     await this.#validate(this.contractHead, false)
     return this.#locked(() => this.#repairing(this.contractHead, () => this.#syncPhases()))
   }
 
-  async #syncPhases(): Promise<Outcome> {
+  async #syncPhases(): Promise<SyncResult> {
     const heads = await this.#heads()
     if (heads.includes(this.contractHead)) {
-      if ((await this.#pending(heads)).length === 0) return ok(UP_TO_DATE)
+      if ((await this.#pending(heads)).length === 0) return UP_TO_DATE
       return this.#migrate()
     }
-    const stdout: string[] = []
+    const phases: SyncPhase[] = []
     for (const phase of [() => this.#expand(false), () => this.#migrate(), () => this.#contract(false)]) {
-      const outcome = await phase()
-      stdout.push(...outcome.stdout)
-      if (outcome.exitCode !== 0) return { ...outcome, stdout }
+      const result = await phase()
+      if (result.kind === 'refused') return { kind: 'syncStopped', phases, refusal: result }
+      phases.push(result)
     }
-    stdout.push(this.options.dryRun ? 'Database would be synced (dry run: nothing was changed).' : 'Database is synced successfully.')
-    return ok(...stdout)
+    return { kind: 'synced', phases, dryRun: this.options.dryRun }
   }
 
   /**
@@ -190,33 +194,30 @@ export class SchemaManager {
    * contract head of a database where the revision that drops the Ocata
    * triggers had already been applied, drops any that another tool left.
    */
-  async #repairing(target: string, run: () => Promise<Outcome>): Promise<Outcome> {
+  async #repairing<R extends UpgradeResult | ContractResult | SyncResult>(target: string, run: () => Promise<R>): Promise<R> {
     const before = await this.currentHeads()
-    const outcome = await run()
-    if (outcome.exitCode !== 0 || !this.graph.closure(before).has(LEFTOVER_TRIGGERS_DROPPED_BY)) return outcome
-    if (!this.graph.closure(resolveTargets(this.graph, target, before)).has(this.contractHead)) return outcome
+    const result = await run()
+    if (refused(result) || !this.graph.closure(before).has(LEFTOVER_TRIGGERS_DROPPED_BY)) return result
+    if (!this.graph.closure(resolveTargets(this.graph, target, before)).has(this.contractHead)) return result
     await dropLeftoverVisibilityTriggers(this.db, this.options.dryRun, this.options.onEvent)
-    return outcome
+    return result
   }
 
-  async #expand(useTriggers: boolean): Promise<Outcome> {
+  async #expand(useTriggers: boolean): Promise<ExpandResult> {
     const heads = await this.#heads()
-    if (heads.includes(this.contractHead)) return ok(UP_TO_DATE)
-    if (heads.includes(this.expandHead)) return ok('Database expansion is up to date. No expansion needed.')
-    const line = await this.#sync(this.expandHead, useTriggers)
-    return ok(line)
+    if (heads.includes(this.contractHead)) return UP_TO_DATE
+    if (heads.includes(this.expandHead)) return { kind: 'expansionUpToDate' }
+    return this.#sync(this.expandHead, useTriggers)
   }
 
-  async #migrate(): Promise<Outcome> {
+  async #migrate(): Promise<MigrateResult> {
     const heads = await this.#heads()
     const atContract = heads.includes(this.contractHead)
-    if (!atContract && !heads.includes(this.expandHead)) {
-      return fail(`Data migration did not run. Data migration cannot be run before database expansion. ${EXPAND_FIRST}`)
-    }
+    if (!atContract && !heads.includes(this.expandHead)) return { kind: 'refused', command: 'migrate', reason: 'beforeExpansion' }
     const pending = await this.#pending(heads)
-    if (pending.length === 0) return ok(atContract ? UP_TO_DATE : 'Database migration is up to date. No migration needed.')
+    if (pending.length === 0) return atContract ? UP_TO_DATE : { kind: 'migrationUpToDate' }
     const rows = await this.#runDataMigrations(pending)
-    return ok(this.options.dryRun ? `Would migrate ${rows} rows (dry run: nothing was changed)` : `Migrated ${rows} rows`)
+    return { kind: 'migrated', rows, dryRun: this.options.dryRun }
   }
 
   /** Runs `migrations` in order; in a dry run reports each with its estimate and counts it as done. */
@@ -234,24 +235,18 @@ export class SchemaManager {
     return rows
   }
 
-  async #contract(useTriggers: boolean): Promise<Outcome> {
+  async #contract(useTriggers: boolean): Promise<ContractResult> {
     const heads = await this.#heads()
     const atContract = heads.includes(this.contractHead)
-    if (!atContract && !heads.includes(this.expandHead)) {
-      return fail(`Database contraction did not run. Database contraction cannot be run before database expansion. ${EXPAND_FIRST}`)
-    }
+    if (!atContract && !heads.includes(this.expandHead)) return { kind: 'refused', command: 'contract', reason: 'beforeExpansion' }
     const pending = await this.#pending(heads)
-    if (atContract && pending.length === 0) return ok(UP_TO_DATE)
-    if (pending.length > 0) {
-      return fail(
-        'Database contraction did not run. Database contraction cannot be run before data migration is complete. Run data migration using "glance-manage db migrate".',
-      )
-    }
-    return ok(await this.#sync(this.contractHead, useTriggers))
+    if (atContract && pending.length === 0) return UP_TO_DATE
+    if (pending.length > 0) return { kind: 'refused', command: 'contract', reason: 'migrationPending' }
+    return this.#sync(this.contractHead, useTriggers)
   }
 
   /** Glance's `_sync`: upgrade to `version`, then report the heads. */
-  async #sync(version: string, useTriggers: boolean): Promise<string> {
+  async #sync(version: string, useTriggers: boolean): Promise<Upgraded> {
     const heads = await this.#headsForUpgrade()
     const targets = resolveTargets(this.graph, version, heads)
     const steps = planUpgrade(this.graph, heads, targets)
@@ -271,10 +266,7 @@ export class SchemaManager {
       this.#simulatedHeads = [...after]
     }
     if (migratesData) await this.#runDataMigrations(await this.#pending(after))
-    const revisions = after.join(', ')
-    return version === 'heads'
-      ? `Upgraded database, current revision(s): ${revisions}`
-      : `Upgraded database to: ${version}, current revision(s): ${revisions}`
+    return { kind: 'upgraded', version, heads: after }
   }
 
   #runOptions(useTriggers: boolean) {

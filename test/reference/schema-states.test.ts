@@ -4,7 +4,7 @@ import { introspect, type SchemaSnapshot } from '../../src/dialects/introspect.j
 import type { Database } from '../../src/engine/database.js'
 import { forEachEngine, scratchDatabase, type ScratchDatabase } from '../support/databases.js'
 import { diffSnapshots, parseInspect, withColumn, withTable } from '../support/golden.js'
-import { managerOf } from '../support/manager.js'
+import { managerOf, succeeded } from '../support/manager.js'
 import { driver } from '../support/reference.js'
 import { ZED_CONTRACT, ZED_EXPAND, ZED_ORDER } from '../support/zed.js'
 
@@ -66,8 +66,7 @@ forEachEngine((engine) => {
   test('every Zed revision, in upgrade order: our schema equals the real tool’s', async () => {
     const failures: string[] = []
     for (const revision of ZED_ORDER) {
-      const outcome = await managerOf(ours).upgrade(revision)
-      assert.equal(outcome.exitCode, 0, `${revision}: ${outcome.error ?? ''}`)
+      succeeded(await managerOf(ours).upgrade(revision), revision)
       const real = adjusted(
         parseInspect(engine.dialect, listings[revision]!),
         revision,

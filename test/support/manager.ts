@@ -1,6 +1,8 @@
+import assert from 'node:assert/strict'
 import type { Database } from '../../src/engine/database.js'
 import type { MigrationEvent } from '../../src/engine/events.js'
 import { SchemaManager } from '../../src/glance/schema-manager.js'
+import { refused, type SchemaResult } from '../../src/glance/schema-results.js'
 
 export function managerOf(db: Database, options: { dryRun?: boolean; events?: MigrationEvent[] } = {}): SchemaManager {
   return new SchemaManager(db, {
@@ -9,6 +11,11 @@ export function managerOf(db: Database, options: { dryRun?: boolean; events?: Mi
     dryRun: options.dryRun ?? false,
     onEvent: (event) => options.events?.push(event),
   })
+}
+
+/** Fails unless the command ran (or had nothing to do): a refusal names itself. */
+export function succeeded(result: SchemaResult, what = ''): void {
+  assert.ok(!refused(result), `${what}${what ? ': ' : ''}refused: ${JSON.stringify(result)}`)
 }
 
 export const NOW = '2020-01-02 03:04:05'

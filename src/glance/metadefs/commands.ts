@@ -11,22 +11,20 @@
  *   (Glance writes 1/0 from MySQL), and exits 1 when a file could not be
  *   written (Glance logs a traceback and exits 0);
  * - unload runs in one transaction.
- * Log lines are returned to the caller through `MetadefLog`, after commit.
+ * Each command returns what it did (metadefs-results.ts), after commit; the
+ * CLI turns that into Glance's log lines and the exit code.
  */
 import fs from 'node:fs'
 import type { Connection } from '../../dialects/connection.js'
 import { MetadefFileError, parseMetadefDocument, type MetadefDocument } from './document.js'
 import { discoverMetadefFiles, osErrorText } from './files.js'
 import { JsonObject, JsonSyntaxError, dumpsPython, parseJson, type JsonValue } from './json.js'
+import type { ExportedFile, ExportResult, LoadResult, UnloadResult } from './metadefs-results.js'
 import type { LoadMode } from './mode.js'
 import { planLoad, type LoadAction } from './plan.js'
 import { applyLoadActions, clearMetadefTables, readExisting, readNamespacesForExport, type StoredNamespace } from './store.js'
 
-export interface MetadefLog {
-  info(message: string): void
-  warning(message: string): void
-  error(message: string): void
-}
+export type * from './metadefs-results.js'
 
 /** Reads and checks every file; either all documents or one MetadefFileError per bad file. */
 export function readMetadefFiles(files: readonly string[]): { documents: MetadefDocument[]; errors: MetadefFileError[] } {
@@ -49,19 +47,11 @@ export function readMetadefFiles(files: readonly string[]): { documents: Metadef
   return { documents, errors }
 }
 
-/** Returns the exit code. */
-export async function loadMetadefs(conn: Connection, options: { path: string; mode: LoadMode }, log: MetadefLog): Promise<number> {
+export async function loadMetadefs(conn: Connection, options: { path: string; mode: LoadMode }): Promise<LoadResult> {
   const found = discoverMetadefFiles(options.path)
-  if ('error' in found) {
-    // Glance logs this and exits 0; a load that loaded nothing is a failure for scripts.
-    log.error(found.error)
-    return 1
-  }
+  if ('error' in found) return { kind: 'noFiles', problem: found.error }
   const { documents, errors } = readMetadefFiles(found.files)
-  if (errors.length > 0) {
-    for (const error of errors) log.error(`Invalid metadata definition file ${error.message}; nothing was loaded.`)
-    return 1
-  }
+  if (errors.length > 0) return { kind: 'invalidFiles', errors }
   let actions: LoadAction[]
   try {
     actions = await conn.transaction(async () => {
@@ -70,22 +60,13 @@ export async function loadMetadefs(conn: Connection, options: { path: string; mo
       return planned
     })
   } catch (error) {
-    log.error(`Loading metadata failed, nothing was loaded: ${firstLine(error)}`)
-    return 1
+    return { kind: 'loadFailed', problem: firstLine(error) }
   }
-  for (const action of actions) {
-    if (action.kind === 'skipNamespace') log.info(`Skipping namespace ${action.namespace}. It already exists in the database.`)
-    else if (action.kind === 'deleteNamespace') log.info(`Overwriting namespace ${action.namespace}`)
-    else if (action.kind === 'fileLoaded') log.info(`File ${action.file} loaded to database.`)
-  }
-  log.info('Metadata loading finished')
-  return 0
+  return { kind: 'loaded', actions }
 }
 
-export async function unloadMetadefs(conn: Connection, log: MetadefLog): Promise<number> {
-  const tables = await conn.transaction(() => clearMetadefTables(conn))
-  for (const table of tables) log.info(`Table ${table} has been cleared`)
-  return 0
+export async function unloadMetadefs(conn: Connection): Promise<UnloadResult> {
+  return { kind: 'unloaded', tables: await conn.transaction(() => clearMetadefTables(conn)) }
 }
 
 /**
@@ -149,7 +130,7 @@ class ExportError extends Error {}
  * concatenates without a separator, so `--path /tmp/out` writes
  * `/tmp/outName.json` (a warning says so when `path` is a directory).
  */
-export async function exportMetadefs(conn: Connection, options: { path: string }, log: MetadefLog): Promise<number> {
+export async function exportMetadefs(conn: Connection, options: { path: string }): Promise<ExportResult> {
   const namespaces = await readNamespacesForExport(conn)
   const files: { base: string; file: string; content: string }[] = []
   try {
@@ -162,26 +143,20 @@ export async function exportMetadefs(conn: Connection, options: { path: string }
     }
   } catch (error) {
     if (!(error instanceof ExportError)) throw error
-    log.error(`${error.message}; nothing was exported.`)
-    return 1
+    return { kind: 'refused', problem: error.message }
   }
-  if (files.length > 0 && !options.path.endsWith('/') && isDirectory(options.path)) {
-    log.warning(
-      `${options.path} is a directory but does not end with '/': files are named ${options.path}<name>.json, as Glance names them`,
-    )
-  }
-  let failed = false
+  const unslashedDirectory = files.length > 0 && !options.path.endsWith('/') && isDirectory(options.path)
+  const written: ExportedFile[] = []
   for (const { base, file, content } of files) {
+    const overwrote = isFile(file)
     try {
-      if (isFile(file)) log.info(`Overwriting: ${file}`)
       fs.writeFileSync(file, content)
-      log.info(`Namespace ${base} saved in ${file}`)
+      written.push({ namespace: base, file, overwrote })
     } catch (error) {
-      log.error(`Failed to save namespace ${base} in ${file}: ${osErrorText(error, file)}`)
-      failed = true
+      written.push({ namespace: base, file, overwrote, failure: osErrorText(error, file) })
     }
   }
-  return failed ? 1 : 0
+  return { kind: 'exported', path: options.path, unslashedDirectory, files: written }
 }
 
 function isFile(path: string): boolean {

@@ -2,7 +2,7 @@
  * How a load treats a namespace that is already in the database. Glance
  * passes three booleans (merge, prefer_new, overwrite) down to the per-row
  * code; here they are turned into one value at the edge, and the two
- * combinations Glance refuses are refused with Glance's words.
+ * combinations Glance refuses are refused (the CLI says so in Glance's words).
  */
 export type LoadMode =
   /** Insert new namespaces; skip a file whose namespace exists. */
@@ -16,10 +16,10 @@ export type LoadMode =
 
 export const LOAD_MODES: readonly LoadMode[] = ['plain', 'merge', 'merge-prefer-new', 'merge-overwrite']
 
-export const NEEDS_MERGE = 'To use --prefer_new or --overwrite you need to combine of these options with --merge option.'
-export const ONE_OF = 'Please provide no more than one option from this list: --prefer_new, --overwrite'
+/** The two combinations Glance refuses: --prefer_new or --overwrite without --merge, and both of them. */
+export type LoadModeRefusal = 'needsMerge' | 'oneOf'
 
-export type ModeResult = { readonly mode: LoadMode } | { readonly error: string }
+export type ModeResult = { readonly mode: LoadMode } | { readonly refused: LoadModeRefusal }
 
 /**
  * Python truthiness of a parameter: flags arrive as booleans, the legacy
@@ -36,8 +36,8 @@ export function parseLoadMode(flags: { merge?: unknown; prefer_new?: unknown; ov
   const merge = truthy(flags.merge)
   const preferNew = truthy(flags.prefer_new)
   const overwrite = truthy(flags.overwrite)
-  if (!merge && (preferNew || overwrite)) return { error: NEEDS_MERGE }
-  if (preferNew && overwrite) return { error: ONE_OF }
+  if (!merge && (preferNew || overwrite)) return { refused: 'needsMerge' }
+  if (preferNew && overwrite) return { refused: 'oneOf' }
   if (!merge) return { mode: 'plain' }
   return { mode: preferNew ? 'merge-prefer-new' : overwrite ? 'merge-overwrite' : 'merge' }
 }

@@ -10,7 +10,7 @@ export { IMAGES_TABLE, PURGE_TABLES } from './tables.js'
 export * from './validate.js'
 
 export interface PurgeRequest {
-  /** Already validated (purgeLimitsError). */
+  /** Already validated (purgeLimitsProblem). */
   readonly ageInDays: number
   /** -1 = every qualifying row; applied per table, as Glance does. */
   readonly maxRows: number

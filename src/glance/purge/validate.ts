@@ -5,22 +5,19 @@ export const PURGE_IMAGES_DEFAULTS = { age_in_days: 180, max_rows: 100 } as cons
 /** `_validate_db_int` in the DB API: MySQL's signed INT. */
 export const MAX_ROWS_LIMIT = 2 ** 31 - 1
 
-export const PURGE_FAILED = 'Purge command failed, check glance-manage logs for more details.'
-
-export function invalidIntMessage(name: 'age_in_days' | 'max_rows', raw: string): string {
-  return `Invalid int value for ${name}: ${raw}`
-}
+/** What Glance refuses in a purge's age and row limit (the CLI says each in Glance's words). */
+export type PurgeLimitsProblem = 'negativeAge' | 'ageBeforeEpoch' | 'rowsBelowMinusOne' | 'rowsOverLimit'
 
 /**
- * Steps 3-6 of Glance's checks, in its order; the message Glance exits with,
- * or undefined when the values are accepted. `nowMs` is the wall clock.
+ * Steps 3-6 of Glance's checks, in its order; what Glance exits for, or
+ * undefined when the values are accepted. `nowMs` is the wall clock.
  */
-export function purgeLimitsError(ageInDays: number, maxRows: number, nowMs: number): string | undefined {
-  if (ageInDays < 0) return 'Must supply a non-negative value for age.'
+export function purgeLimitsProblem(ageInDays: number, maxRows: number, nowMs: number): PurgeLimitsProblem | undefined {
+  if (ageInDays < 0) return 'negativeAge'
   // Python: age_in_days >= int(time.time()) / 86400 (true division).
-  if (ageInDays >= Math.floor(nowMs / 1000) / 86400) return 'Maximal age is count of days since epoch.'
-  if (maxRows < -1) return 'Minimal rows limit is -1.'
-  if (maxRows > MAX_ROWS_LIMIT) return `'max_rows' value out of range, must not exceed ${MAX_ROWS_LIMIT}.`
+  if (ageInDays >= Math.floor(nowMs / 1000) / 86400) return 'ageBeforeEpoch'
+  if (maxRows < -1) return 'rowsBelowMinusOne'
+  if (maxRows > MAX_ROWS_LIMIT) return 'rowsOverLimit'
   return undefined
 }
 
