@@ -336,6 +336,11 @@ function boolOpt(name: string, help: string, short?: string): Array<[string[], A
 
 /** oslo.config + oslo.log command-line options, unsorted (sorted at build time like _CachedArgumentParser). */
 function globalOptionSpecs(): Array<[string[], ArgumentSpec]> {
+  return [...configOptionSpecs(), ...logOptionSpecs(), [['--version'], { action: 'version', version: versionText() }]]
+}
+
+/** oslo.config's own: where the configuration comes from. */
+function configOptionSpecs(): Array<[string[], ArgumentSpec]> {
   return [
     [
       ['--config-file'],
@@ -363,6 +368,12 @@ function globalOptionSpecs(): Array<[string[], ArgumentSpec]> {
           'precedence. This option must be set from the command-line.',
       },
     ],
+  ]
+}
+
+/** oslo.log's, registered by Glance's logging set-up. */
+function logOptionSpecs(): Array<[string[], ArgumentSpec]> {
+  return [
     ...boolOpt('debug', 'If set to true, the logging level will be set to DEBUG instead of the default INFO level.', 'd'),
     [
       ['--log-config-append', '--log-config', '--log_config'],
@@ -424,7 +435,6 @@ function globalOptionSpecs(): Array<[string[], ArgumentSpec]> {
     ),
     [['--syslog-log-facility'], { dest: 'syslog_log_facility', default: null, help: `Syslog facility to receive log lines. ${IGNORED}` }],
     ...boolOpt('use-json', `Use JSON formatting for logging. ${IGNORED}`),
-    [['--version'], { action: 'version', version: versionText() }],
   ]
 }
 
