@@ -83,11 +83,8 @@ export async function runSteps(
     if (needed.length > 0) await runDataMigrationsBefore(db, needed, applied, realApplied, options)
     const preamble: Statement[] = needsVersionTable ? [CREATE_VERSION_TABLE] : []
     needsVersionTable = false
-    const body: Statement[] = []
-    for (const op of recordOperations(db.dialect.name, options, (o) => step.revision.upgrade(o))) {
-      body.push(...db.dialect.compiler.compile(op, model))
-      model.apply(op)
-    }
+    const ops = recordOperations(db.dialect.name, options, (o) => step.revision.upgrade(o))
+    const body = db.dialect.compiler.compileRevision(ops, model).statements
     const versions = step.changes.map(versionStatements)
     options.onEvent({ kind: 'stepStarted', from: step.from, to: step.revision.id, message: step.revision.message })
     const revision = step.revision.id
