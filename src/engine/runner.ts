@@ -5,7 +5,7 @@ import type { Statement } from '../dialects/statement.js'
 import { recordOperations, type MigrationOptions } from '../ops/migration-ops.js'
 import { SchemaModel } from '../ops/schema-model.js'
 import type { Database } from './database.js'
-import { runDataMigrationsBefore, type DataMigration } from './data-migration.js'
+import { copyFillCandidates, copyFillOf, planDataMigration, runDataMigrationsBefore, type DataMigration } from './data-migration.js'
 import { CommandError, MigrationError } from './errors.js'
 import type { EventSink } from './events.js'
 import type { Step } from './migration-plan.js'
@@ -49,6 +49,37 @@ export function modelAt(db: Database, graph: RevisionGraph, applied: ReadonlySet
 }
 
 /**
+ * Of `migrations`, those that `steps` (from `heads`) would carry out in the
+ * copy of a table a revision rebuilds anyway, whenever they find rows to
+ * change. Compiles only; reads nothing.
+ */
+export function migrationsCarriedByCopies(
+  db: Database,
+  graph: RevisionGraph,
+  steps: readonly Step[],
+  heads: readonly string[],
+  migrations: readonly DataMigration[],
+  options: MigrationOptions,
+): DataMigration[] {
+  const model = modelAt(db, graph, graph.closure(heads), options)
+  const carried: DataMigration[] = []
+  for (const step of steps) {
+    const offers = migrations.flatMap((migration) => {
+      const fill = migration.before === step.revision.id ? copyFillOf(migration, db.dialect.name) : undefined
+      return fill ? [{ migration, fill }] : []
+    })
+    const ops = recordOperations(db.dialect.name, options, (o) => step.revision.upgrade(o))
+    const { filled } = db.dialect.compiler.compileRevision(
+      ops,
+      model,
+      offers.map((o) => o.fill),
+    )
+    carried.push(...offers.filter((o) => filled.includes(o.fill)).map((o) => o.migration))
+  }
+  return carried
+}
+
+/**
  * Applies `steps` in order. Each step's statements and its version-table
  * change commit together where DDL is transactional, so a killed run leaves
  * the database at a revision boundary. Elsewhere (MySQL) every statement
@@ -80,11 +111,22 @@ export async function runSteps(
   if (journal && steps.length > 0) await journal.open(db.conn)
   for (const step of steps) {
     const needed = dataMigrations.filter((m) => m.before === step.revision.id)
-    if (needed.length > 0) await runDataMigrationsBefore(db, needed, applied, realApplied, options)
+    // A data migration the revision's own copy of the table can carry out
+    // (SQLite's rebuild) runs in it; the others run just before it.
+    const offers = await copyFillCandidates(db, needed, applied, realApplied, options.dryRun)
+    const ops = recordOperations(db.dialect.name, options, (o) => step.revision.upgrade(o))
+    const compiled = db.dialect.compiler.compileRevision(
+      ops,
+      model,
+      offers.map((o) => o.fill),
+    )
+    const folded = offers.filter((o) => compiled.filled.includes(o.fill)).map((o) => o.migration)
+    const beforeStep = needed.filter((m) => !folded.includes(m))
+    if (beforeStep.length > 0) await runDataMigrationsBefore(db, beforeStep, applied, realApplied, options)
+    const foldedRows = await reportFolded(db, folded, realApplied, options)
+    const body = compiled.statements
     const preamble: Statement[] = needsVersionTable ? [CREATE_VERSION_TABLE] : []
     needsVersionTable = false
-    const ops = recordOperations(db.dialect.name, options, (o) => step.revision.upgrade(o))
-    const body = db.dialect.compiler.compileRevision(ops, model).statements
     const versions = step.changes.map(versionStatements)
     options.onEvent({ kind: 'stepStarted', from: step.from, to: step.revision.id, message: step.revision.message })
     const revision = step.revision.id
@@ -105,10 +147,41 @@ export async function runSteps(
       if (options.insideTransaction) await execute()
       else await db.conn.transaction(execute)
     }
+    for (const [i, migration] of folded.entries()) {
+      if (!options.dryRun) options.onEvent({ kind: 'dataMigrationDone', id: migration.id, rows: foldedRows[i]! })
+    }
     resume = undefined
     applied.add(step.revision.id)
   }
   if (journal && steps.length > 0) await journal.close(db.conn)
+}
+
+/**
+ * Announces the data migrations a revision's copy carries out, with the rows
+ * they will set (counted now: the copy itself cannot tell); a dry run plans them.
+ */
+async function reportFolded(
+  db: Database,
+  folded: readonly DataMigration[],
+  realApplied: ReadonlySet<string>,
+  options: RunOptions,
+): Promise<number[]> {
+  const rows: number[] = []
+  for (const migration of folded) {
+    if (options.dryRun) {
+      rows.push(await planDataMigration(db, migration, realApplied, options.onEvent))
+      continue
+    }
+    const pending = await migration.countPending(db.conn, true)
+    options.onEvent({
+      kind: 'dataMigrationStarted',
+      id: migration.id,
+      message: `${migration.message} (in the copy of ${migration.table})`,
+      rows: pending,
+    })
+    rows.push(pending)
+  }
+  return rows
 }
 
 interface StepStatements {

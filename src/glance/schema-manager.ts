@@ -10,7 +10,7 @@ import { CommandError } from '../engine/errors.js'
 import type { EventSink } from '../engine/events.js'
 import { planUpgrade, resolveTargets } from '../engine/migration-plan.js'
 import { RevisionGraph } from '../engine/revision-graph.js'
-import { runSteps } from '../engine/runner.js'
+import { migrationsCarriedByCopies, runSteps } from '../engine/runner.js'
 import { checkPlanFitsSchema } from '../engine/schema-preflight.js'
 import { assertConsistentHeads, readHeads, stampHeads, VERSION_TABLE } from '../engine/version-table.js'
 import { CONTRACT_BRANCH, EXPAND_BRANCH, HISTORIC_HEADS, LEGACY_VERSION_TABLE, LEGACY_VERSIONS } from './branches.js'
@@ -176,7 +176,21 @@ export class SchemaManager {
       return this.#migrate()
     }
     const stdout: string[] = []
-    for (const phase of [() => this.#expand(false), () => this.#migrate(), () => this.#contract(false)]) {
+    // Data migrations that the contract's own copy of their table carries out
+    // (SQLite's rebuild) are left to it: counted by the migrate phase, run in
+    // the contract revision's transaction.
+    let deferred: DataMigration[] = []
+    const carriedByContract = async () => {
+      const expanded = await this.#heads()
+      const steps = planUpgrade(this.graph, expanded, resolveTargets(this.graph, this.contractHead, expanded))
+      deferred = migrationsCarriedByCopies(this.db, this.graph, steps, expanded, this.#dataMigrations, { useTriggers: false })
+    }
+    const phases = [
+      () => this.#expand(false),
+      async () => (await carriedByContract(), this.#migrate(deferred)),
+      () => this.#contract(false, deferred),
+    ]
+    for (const phase of phases) {
       const outcome = await phase()
       stdout.push(...outcome.stdout)
       if (outcome.exitCode !== 0) return { ...outcome, stdout }
@@ -207,7 +221,8 @@ export class SchemaManager {
     return ok(line)
   }
 
-  async #migrate(): Promise<Outcome> {
+  /** `deferred`: migrations the contract that follows carries out; only counted here. */
+  async #migrate(deferred: readonly DataMigration[] = []): Promise<Outcome> {
     const heads = await this.#heads()
     const atContract = heads.includes(this.contractHead)
     if (!atContract && !heads.includes(this.expandHead)) {
@@ -215,7 +230,13 @@ export class SchemaManager {
     }
     const pending = await this.#pending(heads)
     if (pending.length === 0) return ok(atContract ? UP_TO_DATE : 'Database migration is up to date. No migration needed.')
-    const rows = await this.#runDataMigrations(pending)
+    let rows = await this.#runDataMigrations(pending.filter((m) => !deferred.includes(m)))
+    const realApplied = this.graph.closure(await this.currentHeads())
+    for (const migration of pending.filter((m) => deferred.includes(m))) {
+      rows += this.options.dryRun
+        ? await planDataMigration(this.db, migration, realApplied)
+        : await migration.countPending(this.db.conn, true)
+    }
     return ok(this.options.dryRun ? `Would migrate ${rows} rows (dry run: nothing was changed)` : `Migrated ${rows} rows`)
   }
 
@@ -234,13 +255,14 @@ export class SchemaManager {
     return rows
   }
 
-  async #contract(useTriggers: boolean): Promise<Outcome> {
+  /** `deferred`: migrations this contract carries out itself (see #syncPhases). */
+  async #contract(useTriggers: boolean, deferred: readonly DataMigration[] = []): Promise<Outcome> {
     const heads = await this.#heads()
     const atContract = heads.includes(this.contractHead)
     if (!atContract && !heads.includes(this.expandHead)) {
       return fail(`Database contraction did not run. Database contraction cannot be run before database expansion. ${EXPAND_FIRST}`)
     }
-    const pending = await this.#pending(heads)
+    const pending = (await this.#pending(heads)).filter((m) => !deferred.includes(m))
     if (atContract && pending.length === 0) return ok(UP_TO_DATE)
     if (pending.length > 0) {
       return fail(
