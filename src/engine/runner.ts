@@ -81,8 +81,9 @@ export function migrationsCarriedByCopies(
 
 /**
  * Applies `steps` in order. Each step's statements and its version-table
- * change commit together where DDL is transactional, so a killed run leaves
- * the database at a revision boundary. Elsewhere (MySQL) every statement
+ * change commit together where DDL is transactional (with those of steps
+ * that have no statements), so a killed run leaves the database at a
+ * revision boundary. Elsewhere (MySQL) every statement
  * commits on its own and the dialect's progress journal records each one, so
  * a killed run is resumed at the statement where it stopped. Data migrations
  * that a step relies on run just before it.
@@ -109,8 +110,26 @@ export async function runSteps(
     )
   }
   if (journal && steps.length > 0) await journal.open(db.conn)
+  // A revision with no statements of its own (only its version row) commits
+  // with the next one that has some, or with the others at the end: each
+  // commit costs a sync to disk, and a version row holds writers up no longer.
+  let waiting: (() => Promise<void>)[] = []
+  const commit = async (parts: readonly (() => Promise<void>)[]) => {
+    const all = async () => {
+      for (const part of parts) await part()
+    }
+    if (options.insideTransaction) await all()
+    else await db.conn.transaction(all)
+  }
+  const commitWaiting = async () => {
+    const parts = waiting
+    waiting = []
+    if (parts.length > 0) await commit(parts)
+  }
   for (const step of steps) {
     const needed = dataMigrations.filter((m) => m.before === step.revision.id)
+    // Data migrations run outside the revisions' transactions, on the schema committed so far.
+    if (needed.length > 0) await commitWaiting()
     // A data migration the revision's own copy of the table can carry out
     // (SQLite's rebuild) runs in it; the others run just before it.
     const offers = await copyFillCandidates(db, needed, applied, realApplied, options.dryRun)
@@ -144,8 +163,12 @@ export async function runSteps(
         )
         for (const sql of bound?.end() ?? []) await db.conn.execute(sql)
       }
-      if (options.insideTransaction) await execute()
-      else await db.conn.transaction(execute)
+      if (preamble.length === 0 && body.length === 0) waiting.push(execute)
+      else {
+        const parts = [...waiting, execute]
+        waiting = []
+        await commit(parts)
+      }
     }
     for (const [i, migration] of folded.entries()) {
       if (!options.dryRun) options.onEvent({ kind: 'dataMigrationDone', id: migration.id, rows: foldedRows[i]! })
@@ -153,6 +176,7 @@ export async function runSteps(
     resume = undefined
     applied.add(step.revision.id)
   }
+  await commitWaiting()
   if (journal && steps.length > 0) await journal.close(db.conn)
 }
 
