@@ -74,12 +74,38 @@ const KNOWN: readonly Known[] = [
     ours: (_r, s) => edit(s, (x) => (TRIGGER_DDL.test(x) ? null : x)),
   },
   {
-    id: 'K1',
+    id: 'K2',
     dialects: ['sqlite'],
-    why: "we drop ix_images_is_public before the rebuild that drops is_public; Alembic's batch mode just leaves it out of the new table",
-    ours: (r, s) => (r === 'ocata_contract01' ? edit(s, (x) => (x === 'DROP INDEX ix_images_is_public' ? null : x)) : 0),
+    why: 'a revision that changes one table twice rebuilds it once, and builds the indexes it creates on that table only in the rebuild; Glance rebuilds per change',
+    glance: (_r, s) => mergeRebuilds(s),
   },
 ]
+
+/**
+ * Glance's statements as one rebuild per run of changes to a table: of two
+ * rebuilds of one table in a row only the last is kept, and a CREATE INDEX
+ * on a table right before its rebuild is left to the rebuild (which creates
+ * it again). Returns how many statements it removed.
+ */
+function mergeRebuilds(statements: string[]): number {
+  const rebuildOf = (s: string | undefined) => /^CREATE TABLE _alembic_tmp_(\w+)\(/.exec(s ?? '')?.[1]
+  let removed = 0
+  for (let i = statements.length - 1; i >= 0; i--) {
+    const table = rebuildOf(statements[i])
+    if (!table) continue
+    const indexOn = (s: string) => new RegExp(`^CREATE INDEX \\w+ ON ${table}\\(`).test(s)
+    let start = i
+    while (start > 0 && indexOn(statements[start - 1]!)) start--
+    // A rebuild block: CREATE TABLE, INSERT, DROP, RENAME, then the indexes it recreates.
+    const previous = start - 4
+    const consecutive = previous >= 0 && rebuildOf(statements[previous]) === table && /RENAME TO/.test(statements[start - 1]!)
+    const from = consecutive ? previous : start
+    statements.splice(from, i - from)
+    removed += i - from
+    i = from
+  }
+  return removed
+}
 
 function normalise(sql: string): string {
   const [text, params] = sql.split(' -- params: ') as [string, string | undefined]
@@ -124,13 +150,10 @@ function compileOurs(dialect: DialectName, compiler: BaseCompiler): Trace {
   const out: Trace = {}
   for (const id of ZED_ORDER) {
     const revision = GLANCE_REVISIONS.find((r) => r.id === id)!
-    const statements: string[] = []
-    for (const op of recordOperations(dialect, { useTriggers: true }, (o) => revision.upgrade(o))) {
-      for (const s of compiler.compile(op, model))
-        statements.push(s.sql + (s.params.length ? ` -- params: ${JSON.stringify(s.params)}` : ''))
-      model.apply(op)
-    }
-    out[id] = statements
+    const ops = recordOperations(dialect, { useTriggers: true }, (o) => revision.upgrade(o))
+    out[id] = compiler
+      .compileRevision(ops, model)
+      .statements.map((s) => s.sql + (s.params.length ? ` -- params: ${JSON.stringify(s.params)}` : ''))
   }
   return out
 }

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process'
 import { setImmediate as turn } from 'node:timers/promises'
 import { afterEach, beforeEach, describe, test } from 'node:test'
 import BetterSqlite3 from 'better-sqlite3'
-import { BIN, configFor, db } from './support/cli.js'
+import { BIN, configFor, db, runCli } from './support/cli.js'
 import { scratchDatabase, type ScratchDatabase } from './support/databases.js'
 import { insertLegacyImage, managerOf, succeeded } from './support/manager.js'
 import { CONTRACT_HEAD } from './support/heads.js'
@@ -51,6 +51,17 @@ describe('sqlite', () => {
     // (A reader polling a rollback-journal file under load can miss the quick revisions.)
     assert.ok(seen.size >= 3, `versions seen while it ran: ${[...seen].join(' | ')}`)
     assert.equal((await db(configFor(scratch.url), 'version')).stdout, `${CONTRACT_HEAD}\n`)
+  })
+
+  test('a revision without statements commits with the next one that has some: killed inside that one, the version is before both', async () => {
+    const conf = configFor(scratch.url)
+    // train_expand01 and ussuri_expand01 have no statements; wallaby_expand01 follows them.
+    const killed = await runCli(['--config-file', conf, 'db', 'sync'], { env: { GLANCE_MANAGE_TEST_SIGKILL_AFTER: 'wallaby_expand01:1' } })
+    assert.equal(killed.code, -1, killed.stderr)
+    assert.equal((await db(conf, 'version')).stdout, 'rocky_expand02\n')
+    const again = await db(conf, 'sync')
+    assert.equal(again.code, 0, again.stderr)
+    assert.equal((await db(conf, 'version')).stdout, `${CONTRACT_HEAD}\n`)
   })
 
   test('two db sync at once: one migrates, the other waits for the lease and finds the work done', async () => {

@@ -7,11 +7,44 @@ import { statement, type Statement } from './statement.js'
 export type DefaultContext = 'create' | 'add' | 'recreate'
 
 /**
+ * A value a data migration would set, offered to a revision that copies the
+ * table anyway: the copy writes `COALESCE(column, expression)` instead, so the
+ * rows are migrated in the same statement (and transaction) as the rebuild.
+ */
+export interface CopyFill {
+  readonly table: string
+  readonly column: string
+  /** SQL over the source table's columns, evaluated per copied row. */
+  readonly expression: string
+}
+
+/** A revision's statements, and which of the offered fills its copies carry out. */
+export interface CompiledRevision {
+  readonly statements: Statement[]
+  readonly filled: readonly CopyFill[]
+}
+
+/**
  * The DDL all three databases accept, in the shape SQLAlchemy renders it;
  * each dialect overrides only what its database does differently.
  */
 export abstract class BaseCompiler {
   abstract readonly name: DialectName
+
+  /**
+   * A revision's operations, in order: `model` is the schema before them and
+   * is left as they leave it. Dialects that rebuild tables may compile several
+   * operations into one rebuild and carry `fills` out in its copy; elsewhere
+   * each operation compiles on its own and no fill is taken.
+   */
+  compileRevision(ops: readonly Operation[], model: SchemaModel, _fills: readonly CopyFill[] = []): CompiledRevision {
+    const statements: Statement[] = []
+    for (const op of ops) {
+      statements.push(...this.compile(op, model))
+      model.apply(op)
+    }
+    return { statements, filled: [] }
+  }
 
   /** `model` is the schema before `op`; SQLite reads it to rebuild tables. */
   compile(op: Operation, model: SchemaModel): Statement[] {

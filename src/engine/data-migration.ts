@@ -1,4 +1,6 @@
+import type { CopyFill } from '../dialects/base-compiler.js'
 import type { Connection } from '../dialects/connection.js'
+import type { DialectName } from '../ops/dialect-name.js'
 import type { Database } from './database.js'
 import { updateByKeyRanges, type KeysetUpdate } from './batched-update.js'
 import type { EventSink } from './events.js'
@@ -34,6 +36,19 @@ export interface DataMigration {
   countPending(conn: Connection, expanded: boolean): Promise<number>
   /** Returns rows changed. */
   migrate(context: DataMigrationContext): Promise<number>
+  /**
+   * The same change as one SQL expression per row of `table`, for a dialect
+   * whose `before` revision copies the table anyway (SQLite's rebuild): the
+   * copy then sets the column where it is still NULL, in that revision's
+   * transaction, instead of a walk over the rows before it.
+   */
+  readonly inCopy?: { readonly column: string; readonly expression: Partial<Readonly<Record<DialectName, string>>> }
+}
+
+/** What `migration` offers a copy of its table on `dialect`, if anything. */
+export function copyFillOf(migration: DataMigration, dialect: DialectName): CopyFill | undefined {
+  const expression = migration.inCopy?.expression[dialect]
+  return expression === undefined ? undefined : { table: migration.table, column: migration.inCopy!.column, expression }
 }
 
 export function defineDataMigration(migration: DataMigration): DataMigration {
@@ -129,4 +144,28 @@ export async function runDataMigration(db: Database, migration: DataMigration, o
   }
   onEvent({ kind: 'dataMigrationDone', id: migration.id, rows: changed })
   return changed
+}
+
+/**
+ * Of `migrations` (those due before one revision), the ones that would
+ * change rows and offer `dialect` a fill for a copy of their table: the
+ * revision's compiler may take them into its rebuild (runner.ts).
+ */
+export async function copyFillCandidates(
+  db: Database,
+  migrations: readonly DataMigration[],
+  applied: ReadonlySet<string>,
+  realApplied: ReadonlySet<string>,
+  dryRun: boolean,
+): Promise<{ readonly migration: DataMigration; readonly fill: CopyFill }[]> {
+  const offering = applicableMigrations(migrations, applied).flatMap((migration) => {
+    const fill = copyFillOf(migration, db.dialect.name)
+    return fill ? [{ migration, fill }] : []
+  })
+  const candidates = []
+  for (const offer of offering) {
+    const pending = dryRun ? (await planDataMigration(db, offer.migration, realApplied)) > 0 : await offer.migration.hasPending(db.conn)
+    if (pending) candidates.push(offer)
+  }
+  return candidates
 }

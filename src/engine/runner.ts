@@ -5,7 +5,7 @@ import type { Statement } from '../dialects/statement.js'
 import { recordOperations, type MigrationOptions } from '../ops/migration-ops.js'
 import { SchemaModel } from '../ops/schema-model.js'
 import type { Database } from './database.js'
-import { runDataMigrationsBefore, type DataMigration } from './data-migration.js'
+import { copyFillCandidates, copyFillOf, planDataMigration, runDataMigrationsBefore, type DataMigration } from './data-migration.js'
 import { CommandError, MigrationError } from './errors.js'
 import type { EventSink } from './events.js'
 import type { Step } from './migration-plan.js'
@@ -49,9 +49,41 @@ export function modelAt(db: Database, graph: RevisionGraph, applied: ReadonlySet
 }
 
 /**
+ * Of `migrations`, those that `steps` (from `heads`) would carry out in the
+ * copy of a table a revision rebuilds anyway, whenever they find rows to
+ * change. Compiles only; reads nothing.
+ */
+export function migrationsCarriedByCopies(
+  db: Database,
+  graph: RevisionGraph,
+  steps: readonly Step[],
+  heads: readonly string[],
+  migrations: readonly DataMigration[],
+  options: MigrationOptions,
+): DataMigration[] {
+  const model = modelAt(db, graph, graph.closure(heads), options)
+  const carried: DataMigration[] = []
+  for (const step of steps) {
+    const offers = migrations.flatMap((migration) => {
+      const fill = migration.before === step.revision.id ? copyFillOf(migration, db.dialect.name) : undefined
+      return fill ? [{ migration, fill }] : []
+    })
+    const ops = recordOperations(db.dialect.name, options, (o) => step.revision.upgrade(o))
+    const { filled } = db.dialect.compiler.compileRevision(
+      ops,
+      model,
+      offers.map((o) => o.fill),
+    )
+    carried.push(...offers.filter((o) => filled.includes(o.fill)).map((o) => o.migration))
+  }
+  return carried
+}
+
+/**
  * Applies `steps` in order. Each step's statements and its version-table
- * change commit together where DDL is transactional, so a killed run leaves
- * the database at a revision boundary. Elsewhere (MySQL) every statement
+ * change commit together where DDL is transactional (with those of steps
+ * that have no statements), so a killed run leaves the database at a
+ * revision boundary. Elsewhere (MySQL) every statement
  * commits on its own and the dialect's progress journal records each one, so
  * a killed run is resumed at the statement where it stopped. Data migrations
  * that a step relies on run just before it.
@@ -70,24 +102,29 @@ export async function runSteps(
   await db.dialect.adoptLiveSchema?.(db.conn, model)
   let needsVersionTable = !(await versionTableExists(db.conn, db.dialect))
   const journal = options.dryRun || db.dialect.transactionalDdl ? undefined : db.dialect.progress
-  let resume = journal ? await journal.read(db.conn) : undefined
-  if (resume && steps.length > 0 && steps[0]!.revision.id !== resume.revision) {
-    throw new CommandError(
-      `A previous run stopped inside revision ${resume.revision} after ${resume.hashes.length} committed statements, ` +
-        `but this command would start with ${steps[0]!.revision.id}: run the interrupted command again to finish ${resume.revision}`,
-    )
-  }
+  let resume = journal ? await interruptedRevision(db, journal, steps) : undefined
   if (journal && steps.length > 0) await journal.open(db.conn)
+  const commits = new GroupedCommits(db, options.insideTransaction)
   for (const step of steps) {
     const needed = dataMigrations.filter((m) => m.before === step.revision.id)
-    if (needed.length > 0) await runDataMigrationsBefore(db, needed, applied, realApplied, options)
+    // Data migrations run outside the revisions' transactions, on the schema committed so far.
+    if (needed.length > 0) await commits.commit()
+    // A data migration the revision's own copy of the table can carry out
+    // (SQLite's rebuild) runs in it; the others run just before it.
+    const offers = await copyFillCandidates(db, needed, applied, realApplied, options.dryRun)
+    const ops = recordOperations(db.dialect.name, options, (o) => step.revision.upgrade(o))
+    const compiled = db.dialect.compiler.compileRevision(
+      ops,
+      model,
+      offers.map((o) => o.fill),
+    )
+    const folded = offers.filter((o) => compiled.filled.includes(o.fill)).map((o) => o.migration)
+    const beforeStep = needed.filter((m) => !folded.includes(m))
+    if (beforeStep.length > 0) await runDataMigrationsBefore(db, beforeStep, applied, realApplied, options)
+    const foldedRows = await reportFolded(db, folded, realApplied, options)
+    const body = compiled.statements
     const preamble: Statement[] = needsVersionTable ? [CREATE_VERSION_TABLE] : []
     needsVersionTable = false
-    const body: Statement[] = []
-    for (const op of recordOperations(db.dialect.name, options, (o) => step.revision.upgrade(o))) {
-      body.push(...db.dialect.compiler.compile(op, model))
-      model.apply(op)
-    }
     const versions = step.changes.map(versionStatements)
     options.onEvent({ kind: 'stepStarted', from: step.from, to: step.revision.id, message: step.revision.message })
     const revision = step.revision.id
@@ -105,13 +142,87 @@ export async function runSteps(
         )
         for (const sql of bound?.end() ?? []) await db.conn.execute(sql)
       }
-      if (options.insideTransaction) await execute()
-      else await db.conn.transaction(execute)
+      if (preamble.length === 0 && body.length === 0) commits.defer(execute)
+      else await commits.commit(execute)
+    }
+    for (const [i, migration] of folded.entries()) {
+      if (!options.dryRun) options.onEvent({ kind: 'dataMigrationDone', id: migration.id, rows: foldedRows[i]! })
     }
     resume = undefined
     applied.add(step.revision.id)
   }
+  await commits.commit()
   if (journal && steps.length > 0) await journal.close(db.conn)
+}
+
+/** The revision a killed run stopped inside (MySQL's journal), refused unless this run starts with it. */
+async function interruptedRevision(db: Database, journal: ProgressJournal, steps: readonly Step[]): Promise<RevisionProgress | undefined> {
+  const resume = await journal.read(db.conn)
+  if (resume && steps.length > 0 && steps[0]!.revision.id !== resume.revision) {
+    throw new CommandError(
+      `A previous run stopped inside revision ${resume.revision} after ${resume.hashes.length} committed statements, ` +
+        `but this command would start with ${steps[0]!.revision.id}: run the interrupted command again to finish ${resume.revision}`,
+    )
+  }
+  return resume
+}
+
+/**
+ * A revision with no statements of its own (only its version row) commits
+ * with the next one that has some, or with the others at the end: each
+ * commit costs a sync to disk, and a version row holds writers up no longer.
+ */
+class GroupedCommits {
+  #waiting: (() => Promise<void>)[] = []
+
+  constructor(
+    private readonly db: Database,
+    private readonly insideTransaction: boolean,
+  ) {}
+
+  defer(part: () => Promise<void>): void {
+    this.#waiting.push(part)
+  }
+
+  /** Commits what waits, with `part` if given, in one transaction (or in the caller's). */
+  async commit(part?: () => Promise<void>): Promise<void> {
+    const parts = part ? [...this.#waiting, part] : this.#waiting
+    this.#waiting = []
+    if (parts.length === 0) return
+    const all = async () => {
+      for (const p of parts) await p()
+    }
+    if (this.insideTransaction) await all()
+    else await this.db.conn.transaction(all)
+  }
+}
+
+/**
+ * Announces the data migrations a revision's copy carries out, with the rows
+ * they will set (counted now: the copy itself cannot tell); a dry run plans them.
+ */
+async function reportFolded(
+  db: Database,
+  folded: readonly DataMigration[],
+  realApplied: ReadonlySet<string>,
+  options: RunOptions,
+): Promise<number[]> {
+  const rows: number[] = []
+  for (const migration of folded) {
+    if (options.dryRun) {
+      rows.push(await planDataMigration(db, migration, realApplied, options.onEvent))
+      continue
+    }
+    const pending = await migration.countPending(db.conn, true)
+    options.onEvent({
+      kind: 'dataMigrationStarted',
+      id: migration.id,
+      message: `${migration.message} (in the copy of ${migration.table})`,
+      rows: pending,
+    })
+    rows.push(pending)
+  }
+  return rows
 }
 
 interface StepStatements {

@@ -10,7 +10,7 @@ import { CommandError } from '../engine/errors.js'
 import type { EventSink } from '../engine/events.js'
 import { planUpgrade, resolveTargets } from '../engine/migration-plan.js'
 import { RevisionGraph } from '../engine/revision-graph.js'
-import { runSteps } from '../engine/runner.js'
+import { migrationsCarriedByCopies, runSteps } from '../engine/runner.js'
 import { checkPlanFitsSchema } from '../engine/schema-preflight.js'
 import { assertConsistentHeads, readHeads, stampHeads, VERSION_TABLE } from '../engine/version-table.js'
 import { CONTRACT_BRANCH, EXPAND_BRANCH, HISTORIC_HEADS, LEGACY_VERSION_TABLE, LEGACY_VERSIONS } from './branches.js'
@@ -181,7 +181,21 @@ export class SchemaManager {
       return this.#migrate()
     }
     const phases: SyncPhase[] = []
-    for (const phase of [() => this.#expand(false), () => this.#migrate(), () => this.#contract(false)]) {
+    // Data migrations that the contract's own copy of their table carries out
+    // (SQLite's rebuild) are left to it: counted by the migrate phase, run in
+    // the contract revision's transaction.
+    let deferred: DataMigration[] = []
+    const carriedByContract = async () => {
+      const expanded = await this.#heads()
+      const steps = planUpgrade(this.graph, expanded, resolveTargets(this.graph, this.contractHead, expanded))
+      deferred = migrationsCarriedByCopies(this.db, this.graph, steps, expanded, this.#dataMigrations, { useTriggers: false })
+    }
+    const runPhases = [
+      () => this.#expand(false),
+      async () => (await carriedByContract(), this.#migrate(deferred)),
+      () => this.#contract(false, deferred),
+    ]
+    for (const phase of runPhases) {
       const result = await phase()
       if (result.kind === 'refused') return { kind: 'syncStopped', phases, refusal: result }
       phases.push(result)
@@ -210,13 +224,20 @@ export class SchemaManager {
     return this.#sync(this.expandHead, useTriggers)
   }
 
-  async #migrate(): Promise<MigrateResult> {
+  /** `deferred`: migrations the contract that follows carries out; only counted here. */
+  async #migrate(deferred: readonly DataMigration[] = []): Promise<MigrateResult> {
     const heads = await this.#heads()
     const atContract = heads.includes(this.contractHead)
     if (!atContract && !heads.includes(this.expandHead)) return { kind: 'refused', command: 'migrate', reason: 'beforeExpansion' }
     const pending = await this.#pending(heads)
     if (pending.length === 0) return atContract ? UP_TO_DATE : { kind: 'migrationUpToDate' }
-    const rows = await this.#runDataMigrations(pending)
+    let rows = await this.#runDataMigrations(pending.filter((m) => !deferred.includes(m)))
+    const realApplied = this.graph.closure(await this.currentHeads())
+    for (const migration of pending.filter((m) => deferred.includes(m))) {
+      rows += this.options.dryRun
+        ? await planDataMigration(this.db, migration, realApplied)
+        : await migration.countPending(this.db.conn, true)
+    }
     return { kind: 'migrated', rows, dryRun: this.options.dryRun }
   }
 
@@ -235,11 +256,12 @@ export class SchemaManager {
     return rows
   }
 
-  async #contract(useTriggers: boolean): Promise<ContractResult> {
+  /** `deferred`: migrations this contract carries out itself (see #syncPhases). */
+  async #contract(useTriggers: boolean, deferred: readonly DataMigration[] = []): Promise<ContractResult> {
     const heads = await this.#heads()
     const atContract = heads.includes(this.contractHead)
     if (!atContract && !heads.includes(this.expandHead)) return { kind: 'refused', command: 'contract', reason: 'beforeExpansion' }
-    const pending = await this.#pending(heads)
+    const pending = (await this.#pending(heads)).filter((m) => !deferred.includes(m))
     if (atContract && pending.length === 0) return UP_TO_DATE
     if (pending.length > 0) return { kind: 'refused', command: 'contract', reason: 'migrationPending' }
     return this.#sync(this.contractHead, useTriggers)

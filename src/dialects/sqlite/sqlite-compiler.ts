@@ -1,7 +1,7 @@
 import type { Column, ColumnType, ServerDefault, Table } from '../../ops/column-types.js'
 import type { AlterColumn, Operation } from '../../ops/operations.js'
 import { SchemaModel } from '../../ops/schema-model.js'
-import { BaseCompiler, type DefaultContext } from '../base-compiler.js'
+import { BaseCompiler, type CompiledRevision, type CopyFill, type DefaultContext } from '../base-compiler.js'
 import { statement, type Statement } from '../statement.js'
 
 export class SqliteCompiler extends BaseCompiler {
@@ -27,25 +27,71 @@ export class SqliteCompiler extends BaseCompiler {
   }
 
   protected override dropColumn(table: string, column: string, model: SchemaModel): Statement[] {
-    return this.rebuild({ kind: 'dropColumn', table, column }, model)
+    return this.rebuildFor({ kind: 'dropColumn', table, column }, model)
   }
 
   protected alterColumn(op: AlterColumn, model: SchemaModel): Statement[] {
-    return this.rebuild(op, model)
+    return this.rebuildFor(op, model)
+  }
+
+  /**
+   * Where Glance's batch mode rebuilds a table once per column change (twice
+   * in ocata_contract01), a revision's run of consecutive changes to one table
+   * is compiled into one rebuild with the table's final definition: each copy
+   * costs a full pass over the rows and a rebuild of every index. The schema
+   * after the revision is the same. ADD COLUMNs ahead of the first column
+   * change stay as they are (they cost nothing and the copy then carries
+   * their values as Glance's does); the run's index changes are not run on
+   * their own, the rebuild builds the table's final indexes once.
+   */
+  override compileRevision(ops: readonly Operation[], model: SchemaModel, fills: readonly CopyFill[] = []): CompiledRevision {
+    const statements: Statement[] = []
+    const filled: CopyFill[] = []
+    for (let start = 0; start < ops.length;) {
+      const table = tableChanged(ops[start]!)
+      let end = start + 1
+      while (table !== undefined && end < ops.length && tableChanged(ops[end]!) === table) end++
+      const run = ops.slice(start, end)
+      const firstRebuild = run.findIndex(rebuilds)
+      if (table === undefined || firstRebuild === -1) {
+        for (const op of run) {
+          statements.push(...this.compile(op, model))
+          model.apply(op)
+        }
+      } else {
+        for (const op of run.slice(0, firstRebuild)) {
+          if (op.kind === 'addColumn') statements.push(...this.compile(op, model))
+          model.apply(op)
+        }
+        const before = model.table(table)
+        for (const op of run.slice(firstRebuild)) model.apply(op)
+        const own = fills.filter((f) => f.table === table)
+        statements.push(...this.rebuild(before, model.table(table), model, own, filled))
+      }
+      start = end
+    }
+    return { statements, filled }
+  }
+
+  /** One operation's rebuild; `model` is the schema before it. */
+  private rebuildFor(op: Operation & { table: string }, model: SchemaModel): Statement[] {
+    const before = model.table(op.table)
+    return this.rebuild(before, tableAfter(before, op), model, [], [])
   }
 
   /**
    * SQLite cannot change a column in place, so the table is recreated the way
-   * Alembic's batch mode does it ("move and copy"). As in Alembic, unnamed
-   * CHECK constraints are not carried over: Glance's SQLite `images` table has
-   * none after ocata_expand01, and we keep that schema. What the live table
-   * has beyond the model (`model.extrasOf`, read at run time) is carried
-   * over: its columns in their live order with their data, its foreign keys
-   * and unique constraints, indexes and triggers.
+   * Alembic's batch mode does it ("move and copy"), from `before` (the rows'
+   * table) to `after`. As in Alembic, unnamed CHECK constraints are not
+   * carried over: Glance's SQLite `images` table has none after
+   * ocata_expand01, and we keep that schema. What the live table has beyond
+   * the model (`model.extrasOf`, read at run time) is carried over: its
+   * columns in their live order with their data, its foreign keys and unique
+   * constraints, indexes and triggers. `model` gives the indexes and extras
+   * the table ends with. A column of `fills` is copied as
+   * COALESCE(column, expression), and the fill is added to `filled`.
    */
-  private rebuild(op: Operation & { table: string }, model: SchemaModel): Statement[] {
-    const before = model.table(op.table)
-    const after = tableAfter(before, op)
+  private rebuild(before: Table, after: Table, model: SchemaModel, fills: readonly CopyFill[], filled: CopyFill[]): Statement[] {
     const extras = model.extrasOf(before.name)
     const temporary = `_alembic_tmp_${before.name}`
     const [columnLines, constraintLines] = splitBody(
@@ -64,7 +110,15 @@ export class SqliteCompiler extends BaseCompiler {
       ...(extras?.constraints ?? []).filter((c) => survives(c.columns)).map((c) => c.definition),
     ]
     const kept = order.filter((name) => before.columns.some((b) => b.name === name) || extras?.columns.some((e) => e.name === name))
-    const selectList = kept.map((c) => `${before.name}.${this.quote(c)}`).join(', ')
+    const selectList = kept
+      .map((c) => {
+        const source = `${before.name}.${this.quote(c)}`
+        const fill = fills.find((f) => f.column === c)
+        if (!fill) return source
+        filled.push(fill)
+        return `COALESCE(${source}, ${fill.expression})`
+      })
+      .join(', ')
     return [
       statement(`CREATE TABLE ${temporary} (\n\t${body.join(', \n\t')}\n)`),
       statement(`INSERT INTO ${temporary} (${this.quoteList(kept)}) SELECT ${selectList} \nFROM ${before.name}`),
@@ -77,6 +131,24 @@ export class SqliteCompiler extends BaseCompiler {
       ...(extras?.indexes ?? []).filter((index) => survives(index.columns)).map((index) => statement(index.sql)),
       ...(extras?.triggers ?? []).map((trigger) => statement(trigger.sql)),
     ]
+  }
+}
+
+/** Operations that SQLite carries out by rebuilding their table. */
+const rebuilds = (op: Operation) => op.kind === 'alterColumn' || op.kind === 'dropColumn'
+
+/** The existing table whose columns or indexes `op` changes, if any. */
+function tableChanged(op: Operation): string | undefined {
+  switch (op.kind) {
+    case 'addColumn':
+    case 'dropColumn':
+    case 'alterColumn':
+    case 'dropIndex':
+      return op.table
+    case 'createIndex':
+      return op.index.table
+    default:
+      return undefined
   }
 }
 

@@ -35,6 +35,17 @@ export default defineDataMigration({
     const [row] = await conn.query(`SELECT COUNT(*) AS n FROM images${expanded ? ` WHERE ${NEEDS_VISIBILITY}` : ''}`)
     return Number(row?.n ?? 0)
   },
+  // The same rule for SQLite's copy of images in ocata_contract01 (db sync):
+  // that revision rebuilds the table anyway, so the rows get their
+  // visibility in the copy rather than in a walk before it. Booleans are 1/0.
+  inCopy: {
+    column: 'visibility',
+    expression: {
+      sqlite: `(CASE WHEN images.is_public = 1 THEN 'public'
+    WHEN images.id IN (SELECT image_id FROM image_members WHERE deleted = 0) THEN 'shared'
+    ELSE 'private' END)`,
+    },
+  },
   async migrate({ conn, updateByKeyRanges }) {
     const cast = VISIBILITY_CAST[conn.dialect]
     return updateByKeyRanges({

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict'
+import { afterEach, beforeEach, test } from 'node:test'
+import type { Database } from '../src/engine/database.js'
+import type { MigrationEvent } from '../src/engine/events.js'
+import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
+import { insertLegacyImage, insertMember, managerOf, NOW, succeeded, visibilities } from './support/manager.js'
+
+/**
+ * `db sync` sets images.visibility (ocata_migrate01) on every engine with the
+ * same result. On SQLite, ocata_contract01 rebuilds images anyway, so the copy
+ * sets it where it is still NULL, in that revision's transaction, instead of
+ * batches of UPDATEs before it; a visibility already written is kept.
+ */
+async function seedLegacy(db: Database): Promise<void> {
+  await insertLegacyImage(db, 'pub', true)
+  await insertLegacyImage(db, 'priv', false)
+  await insertLegacyImage(db, 'shr', false)
+  await insertLegacyImage(db, 'shrdel', false, { deleted: true })
+  await insertMember(db, 45, 'shr', 'member_active', false)
+  await insertMember(db, 453, 'shr', 'member_deleted', true)
+  await insertMember(db, 451, 'shrdel', 'member_deleted', true)
+  await insertMember(db, 450, 'pub', 'member_on_public', false)
+}
+
+const LEGACY = { priv: 'private', pub: 'public', shr: 'shared', shrdel: 'private' }
+
+function assertWhereMigrated(dialect: string, events: readonly MigrationEvent[]): void {
+  const started = events.filter((e) => e.kind === 'dataMigrationStarted' && e.id === 'ocata_migrate01')
+  const batches = events.filter((e) => e.kind === 'dataMigrationBatch' && e.id === 'ocata_migrate01')
+  assert.equal(started.length, 1)
+  const inCopy = started[0]!.kind === 'dataMigrationStarted' && started[0]!.message.includes('in the copy of images')
+  assert.equal(inCopy, dialect === 'sqlite', 'only SQLite sets visibility in the copy')
+  assert.equal(batches.length === 0, dialect === 'sqlite', 'only SQLite runs no batches')
+}
+
+forEachEngine((engine) => {
+  let scratch: ScratchDatabase
+  let db: Database
+  beforeEach(async () => {
+    scratch = await scratchDatabase(engine)
+    db = await scratch.open()
+    succeeded(await managerOf(db).upgrade('mitaka02'))
+    await seedLegacy(db)
+  })
+  afterEach(async () => {
+    await db.close()
+    await scratch.drop()
+  })
+
+  test('db sync from mitaka02 gives every image its visibility', async () => {
+    const events: MigrationEvent[] = []
+    const result = await managerOf(db, { events }).sync()
+    assert.equal(result.kind, 'synced', JSON.stringify(result))
+    const migrated = result.kind === 'synced' ? result.phases.find((p) => p.kind === 'migrated') : undefined
+    assert.deepEqual(migrated, { kind: 'migrated', rows: 4, dryRun: false })
+    assert.deepEqual(await visibilities(db), LEGACY)
+    assertWhereMigrated(engine.dialect, events)
+  })
+
+  test('db sync after an online expand keeps the visibility a new-release node wrote', async () => {
+    succeeded(await managerOf(db).expand())
+    await db.conn.execute(
+      'INSERT INTO images (id, status, visibility, created_at, deleted, min_disk, min_ram, protected) VALUES (?, ?, ?, ?, ?, 0, 0, ?)',
+      ['new', 'active', 'community', NOW, false, false],
+    )
+    const events: MigrationEvent[] = []
+    succeeded(await managerOf(db, { events }).sync())
+    assert.deepEqual(await visibilities(db), { ...LEGACY, new: 'community' })
+    assertWhereMigrated(engine.dialect, events)
+  })
+})
