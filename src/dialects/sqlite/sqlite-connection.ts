@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
 import { InterruptedError, type Connection, type Row } from '../connection.js'
+import { WriterYield } from './sqlite-writer-yield.js'
 
 /**
  * better-sqlite3 is synchronous; the adapter only wraps results in promises
@@ -10,9 +11,12 @@ export class SqliteConnection implements Connection {
   readonly #db: Database.Database
   #interrupted = false
   readonly sessionId = undefined
+  /** Leaves the write lock free after each long hold, for application writers (sqlite-writer-yield.ts); absent in writers themselves. */
+  readonly #yieldLock: WriterYield | undefined
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, yieldToWriters = true) {
     this.#db = db
+    this.#yieldLock = yieldToWriters ? new WriterYield() : undefined
   }
 
   interrupt(): void {
@@ -25,6 +29,7 @@ export class SqliteConnection implements Connection {
    * the end. Yielding before each statement lets it stop between statements.
    */
   async #yield(): Promise<void> {
+    if (this.#yieldLock && !this.#db.inTransaction) await this.#yieldLock.beforeNextStatement()
     await new Promise((resolve) => setImmediate(resolve))
     if (this.#interrupted) throw new InterruptedError()
   }
@@ -41,13 +46,22 @@ export class SqliteConnection implements Connection {
       statement.all(...params.map(toSqliteValue))
       return 0
     }
-    return statement.run(...params.map(toSqliteValue)).changes
+    if (this.#db.inTransaction || !this.#yieldLock) return statement.run(...params.map(toSqliteValue)).changes
+    // An autocommitted write (a purge batch) holds the write lock for its duration.
+    const start = performance.now()
+    try {
+      return statement.run(...params.map(toSqliteValue)).changes
+    } finally {
+      this.#yieldLock.released(performance.now() - start)
+    }
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.#yieldLock?.beforeNextStatement()
     // IMMEDIATE takes the write lock at BEGIN, so two runners serialise here
     // (waiting up to busy_timeout) instead of failing later on upgrade.
     this.#db.exec('BEGIN IMMEDIATE')
+    const start = performance.now()
     try {
       const result = await fn()
       this.#db.exec('COMMIT')
@@ -55,6 +69,8 @@ export class SqliteConnection implements Connection {
     } catch (error) {
       if (this.#db.inTransaction) this.#db.exec('ROLLBACK')
       throw error
+    } finally {
+      this.#yieldLock?.released(performance.now() - start)
     }
   }
 
@@ -69,8 +85,8 @@ function toSqliteValue(value: unknown): unknown {
   return value
 }
 
-export async function openSqlite(path: string, busyTimeoutMs: number): Promise<Connection> {
+export async function openSqlite(path: string, busyTimeoutMs: number, yieldToWriters = true): Promise<Connection> {
   const { default: BetterSqlite3 } = await import('better-sqlite3')
   const db = new BetterSqlite3(path, { timeout: busyTimeoutMs })
-  return new SqliteConnection(db)
+  return new SqliteConnection(db, yieldToWriters)
 }
