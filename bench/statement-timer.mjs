@@ -6,10 +6,12 @@
 // It also records `holds`, the windows in which our child kept application
 // writers out, as epoch milliseconds: on SQLite every write lock we held
 // (BEGIN IMMEDIATE to COMMIT/ROLLBACK, or one autocommitted write) and every
-// read of 1 ms or more outside a transaction (its SHARED lock keeps a
-// writer from committing); on every engine each DDL statement. A hold is
-// `ddl` when it contains a schema change (on SQLite, a table rebuild
-// blocks writers for its whole transaction, which no batching can shorten).
+// read of 1 ms or more outside a transaction (its SHARED lock keeps a writer
+// from committing); on PostgreSQL each transaction that changed the schema
+// (its table locks last until COMMIT); on MySQL each DDL statement (it
+// commits on its own). A hold is `ddl` when it changed the schema: on SQLite
+// a table rebuild blocks writers for its whole transaction, which no
+// batching can shorten. Row locks of data batches are not traced.
 import { writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 
@@ -45,14 +47,25 @@ function tryRequire(name) {
 }
 
 const pg = tryRequire('pg')
+const pgOpen = new WeakMap()
 if (pg) {
   const query = pg.Client.prototype.query
   pg.Client.prototype.query = function (config, values, callback) {
     const t0 = performance.now()
     const at = now()
+    const text = String(config?.text ?? config)
+    // A DDL statement's table lock lasts until its transaction ends: the window is the whole transaction.
     const done = () => {
       record(config, performance.now() - t0)
-      if (isDdl(config)) hold(at, now(), 'ddl', true, config?.text ?? config)
+      const inside = pgOpen.get(this)
+      if (/^\s*BEGIN/i.test(text)) pgOpen.set(this, { start: at, ddl: undefined })
+      else if (inside && /^\s*(COMMIT|ROLLBACK)\s*$/i.test(text)) {
+        pgOpen.delete(this)
+        if (inside.ddl) hold(inside.start, now(), 'transaction', true, inside.ddl)
+      } else if (isDdl(text)) {
+        if (inside) inside.ddl ??= text
+        else hold(at, now(), 'ddl', true, text)
+      }
     }
     const result = query.call(this, config, values, callback)
     if (result && typeof result.then === 'function') result.then(done, done)

@@ -17,10 +17,12 @@ const [url, name, maxOpsArg, maxSecondsArg, intervalArg] = process.argv.slice(2)
 const intervalMs = Number(intervalArg ?? 20)
 const maxOps = Number(maxOpsArg)
 const deadline = Date.now() + Number(maxSecondsArg) * 1000
+// A writer as Glance's are: it does not leave the lock free for others after writing.
 const db = await openDatabase(parseDatabaseUrl(url!), {
   lockTimeoutMs: 30_000,
   connectTimeoutMs: 10_000,
   mysqlSqlMode: 'TRADITIONAL',
+  yieldToWriters: false,
 })
 if (db.conn.dialect === 'postgresql') await db.conn.execute("SET lock_timeout = '30s'")
 if (db.conn.dialect === 'mysql') await db.conn.execute('SET SESSION innodb_lock_wait_timeout = 30, lock_wait_timeout = 30')
