@@ -162,9 +162,17 @@ export async function updateByKeyRanges(conn: Connection, update: KeysetUpdate, 
     )
     const range: KeyRange = { lower, upper: end?.k }
     const { sql, params } = update.statement(range)
-    const start = performance.now()
-    const changed = await inBatchTransaction(conn, options, () => conn.execute(sql, params))
-    const ms = performance.now() - start
+    // The UPDATE alone is timed: a wait for the transaction's lock (SQLite's
+    // BEGIN IMMEDIATE behind busy writers) says nothing about the batch's size.
+    let ms = 0
+    const changed = await inBatchTransaction(conn, options, async () => {
+      const start = performance.now()
+      try {
+        return await conn.execute(sql, params)
+      } finally {
+        ms = performance.now() - start
+      }
+    })
     total += changed
     options.onBatch?.(changed, ms)
     if (end === undefined) return total
