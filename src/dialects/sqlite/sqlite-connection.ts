@@ -78,31 +78,26 @@ export class SqliteConnection implements Connection {
   async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     await this.#yield()
     if (this.#setsBusyTimeout(sql)) return []
-    const statement = this.#db.prepare(sql)
     const values = params.map(toSqliteValue)
-    if (this.#db.inTransaction) return statement.all(...values) as T[]
-    return this.#whenFree(() => statement.all(...values) as T[])
+    // prepare() reads the schema, so it too meets another process's lock.
+    if (this.#db.inTransaction) return this.#db.prepare(sql).all(...values) as T[]
+    return this.#whenFree(() => this.#db.prepare(sql).all(...values) as T[])
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
     await this.#yield()
     if (this.#setsBusyTimeout(sql)) return 0
-    const statement = this.#db.prepare(sql)
     const values = params.map(toSqliteValue)
-    if (statement.reader) {
-      if (this.#db.inTransaction) statement.all(...values)
-      else await this.#whenFree(() => statement.all(...values))
-      return 0
-    }
-    if (this.#db.inTransaction || !this.#yieldLock) return statement.run(...values).changes
+    if (this.#db.inTransaction || !this.#yieldLock) return runStatement(this.#db.prepare(sql), values)
     // An autocommitted write (a purge batch) holds the write lock for its duration.
     const yieldLock = this.#yieldLock
     return this.#whenFree(() => {
+      const statement = this.#db.prepare(sql)
       const start = performance.now()
       try {
-        return statement.run(...values).changes
+        return runStatement(statement, values)
       } finally {
-        yieldLock.released(performance.now() - start)
+        if (!statement.reader) yieldLock.released(performance.now() - start)
       }
     })
   }
@@ -134,6 +129,15 @@ export class SqliteConnection implements Connection {
 const SQLITE_OWN_RETRY_MS = 1
 /** How often our connections try again for a lock another process holds. */
 const BUSY_POLL_MS = 2
+
+/** A reader's rows are dropped (0); a writer returns the rows it changed. */
+function runStatement(statement: Database.Statement, values: readonly unknown[]): number {
+  if (statement.reader) {
+    statement.all(...values)
+    return 0
+  }
+  return statement.run(...values).changes
+}
 
 function toSqliteValue(value: unknown): unknown {
   if (typeof value === 'boolean') return value ? 1 : 0
