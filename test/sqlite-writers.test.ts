@@ -79,6 +79,8 @@ describe('sqlite: writers get in between our transactions', () => {
     assert.equal(busyHandlerStep(60), 25)
     assert.equal(busyHandlerStep(5_000), 100)
     assert.ok(pauseAfterHold(50) > busyHandlerStep(50))
+    // After a stretch of holds, a writer that lost the pauses to others sleeps 100 ms at a time.
+    assert.ok(pauseAfterHold(50, 300) > busyHandlerStep(300))
   })
 
   test('a writer that waits during our transaction commits before our next ones, though they follow back to back', async () => {
