@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Hold } from './writers.js'
 
 /** One statement as the timer preloaded into our child saw it. */
 export interface StatementTiming {
@@ -16,7 +17,7 @@ export interface ChildRun {
   /** Peak resident set of the child (GNU time), null where /usr/bin/time is missing. */
   readonly rssKb: number | null
   /** Ours only, when timed: statement count and the longest few. */
-  readonly statements?: { readonly count: number; readonly longest: StatementTiming[] }
+  readonly statements?: { readonly count: number; readonly longest: StatementTiming[]; readonly holds: Hold[] }
   readonly stderrTail: string
 }
 
@@ -74,13 +75,13 @@ async function run(command: readonly string[], options: { timeStatements?: boole
     const seconds = (performance.now() - start) / 1000
     const rss = timed && existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').at(-1)) : NaN
     const statements = existsSync(statementsFile)
-      ? (JSON.parse(readFileSync(statementsFile, 'utf8')) as { count: number; longest: StatementTiming[] })
+      ? (JSON.parse(readFileSync(statementsFile, 'utf8')) as { count: number; longest: StatementTiming[]; holds?: Hold[] })
       : undefined
     return {
       seconds,
       exitCode: code,
       rssKb: Number.isFinite(rss) ? rss : null,
-      ...(statements ? { statements: { count: statements.count, longest: statements.longest } } : {}),
+      ...(statements ? { statements: { count: statements.count, longest: statements.longest, holds: statements.holds ?? [] } } : {}),
       stderrTail: stderr.trim().split('\n').slice(-3).join('\n'),
     }
   } finally {

@@ -10,10 +10,20 @@ import { configFile, realToolInstalled, runOurs, runReal, type ChildRun, type St
 import { compareEndStates, endState, type EndState } from './end-state.js'
 import { purgeFloor, runFloor, upgradeFloor, type FloorRun } from './floor.js'
 import { dataSet, generate } from './purge-data.js'
-import { startWriters, windowStats, type WriterStats } from './writers.js'
+import {
+  holdStats,
+  isDdlWindow,
+  overlaps,
+  startWriters,
+  windowStats,
+  worstWaitTimeline,
+  type Hold,
+  type HoldStats,
+  type WriterStats,
+} from './writers.js'
 
 /**
- * `npm run bench -- [--images 100000] [--engines sqlite,postgresql,mysql] [--writers 3] [--no-real]`
+ * `npm run bench -- [--images 100000] [--engines sqlite,postgresql,mysql] [--writers 3] [--writer-interval-ms 5] [--no-real]`
  *
  * Every job side by side, per engine (SQLite always; PostgreSQL / MySQL when
  * TEST_POSTGRESQL_URL / TEST_MYSQL_URL are set), our CLI always run as a
@@ -44,7 +54,23 @@ interface Phase {
   readonly rssKb?: number | null
   readonly statements?: number
   readonly longest: StatementTiming[]
-  readonly writers?: { baseline: WriterStats; during: WriterStats }
+  readonly writers?: PhaseWriters
+}
+
+/**
+ * The writers in one phase. `outsideDdl` leaves out the writes that overlapped
+ * one of our DDL windows (a statement that changes the schema; on SQLite its
+ * whole transaction, a table rebuild, which blocks every writer for as long as
+ * it runs), `duringDdl` is those writes alone. `holds` and `worstWait` come
+ * from our child's trace of what it held (bench/statement-timer.mjs).
+ */
+interface PhaseWriters {
+  readonly baseline: WriterStats
+  readonly during: WriterStats
+  readonly outsideDdl?: WriterStats
+  readonly duringDdl?: WriterStats
+  readonly holds?: HoldStats
+  readonly worstWait?: string[]
 }
 
 export interface EngineResult {
@@ -54,6 +80,8 @@ export interface EngineResult {
   readonly commit: string
   readonly date: string
   readonly loadAverage: { start: number[]; end: number[] }
+  /** The application writers run during each phase (absent in results from before it was recorded: 3 every 20 ms). */
+  readonly writerLoad?: WriterLoad
   readonly startup: Record<string, { ours: number; real: number | null }>
   readonly freshSync: { ours: Phase; real: Phase | null }
   readonly upgrade: { ours: Phase; floor: Phase; equal: boolean; differences: string[] }
@@ -77,9 +105,19 @@ function realUrl(url: string): string {
   return url.startsWith('mysql://') ? `mysql+pymysql://${url.slice('mysql://'.length)}` : url
 }
 
-async function withWriters<T>(db: BenchDb, count: number, run: () => Promise<T>): Promise<{ value: T; writers?: Phase['writers'] }> {
-  if (count === 0) return { value: await run() }
-  const writers = await startWriters(db.url, count, WRITER_MAX_SECONDS)
+interface WriterLoad {
+  readonly count: number
+  readonly intervalMs: number
+}
+
+async function withWriters<T>(
+  db: BenchDb,
+  load: WriterLoad,
+  run: () => Promise<T>,
+  holdsOf: (value: T) => readonly Hold[] = () => [],
+): Promise<{ value: T; writers?: Phase['writers'] }> {
+  if (load.count === 0) return { value: await run() }
+  const writers = await startWriters(db.url, load.count, WRITER_MAX_SECONDS, load.intervalMs)
   const t0 = Date.now()
   await new Promise((resolve) => setTimeout(resolve, BASELINE_MS))
   const from = Date.now()
@@ -91,7 +129,23 @@ async function withWriters<T>(db: BenchDb, count: number, run: () => Promise<T>)
       throw error
     })
   const samples = await writers.stop()
-  return { value, writers: { baseline: windowStats(samples, t0, from), during: windowStats(samples, from, to) } }
+  const holds = holdsOf(value)
+  const ddl = holds.filter(isDdlWindow)
+  return {
+    value,
+    writers: {
+      baseline: windowStats(samples, t0, from),
+      during: windowStats(samples, from, to),
+      ...(holds.length > 0
+        ? {
+            outsideDdl: windowStats(samples, from, to, (s) => !overlaps(s, ddl)),
+            duringDdl: windowStats(samples, from, to, (s) => overlaps(s, ddl)),
+            holds: holdStats(holds),
+            worstWait: worstWaitTimeline(samples, from, to, holds),
+          }
+        : {}),
+    },
+  }
 }
 
 /** A failing command is recorded (exit code, last stderr lines), not fatal: the bench goes on. */
@@ -115,17 +169,22 @@ const floorPhase = (run: FloorRun, writers?: Phase['writers']): Phase => ({
   ...(writers ? { writers } : {}),
 })
 
-async function ours(db: BenchDb, args: string[], writers: number): Promise<Phase> {
+async function ours(db: BenchDb, args: string[], writers: WriterLoad): Promise<Phase> {
   const conf = configFile(db.url)
   try {
-    const { value, writers: w } = await withWriters(db, writers, () => runOurs(conf.path, args, true))
+    const { value, writers: w } = await withWriters(
+      db,
+      writers,
+      () => runOurs(conf.path, args, true),
+      (run) => run.statements?.holds ?? [],
+    )
     return oursPhase(value, w)
   } finally {
     conf.cleanup()
   }
 }
 
-async function floor(db: BenchDb, statements: Parameters<typeof runFloor>[1], writers: number): Promise<Phase> {
+async function floor(db: BenchDb, statements: Parameters<typeof runFloor>[1], writers: WriterLoad): Promise<Phase> {
   const database = await db.open()
   try {
     const { value, writers: w } = await withWriters(db, writers, () => runFloor(database.conn, statements))
@@ -182,7 +241,7 @@ async function engineBench(
   dialect: DialectName,
   server: string | undefined,
   images: number,
-  writers: number,
+  writers: WriterLoad,
   real: boolean,
 ): Promise<EngineResult> {
   const start = loadavg()
@@ -283,6 +342,7 @@ async function engineBench(
       commit: commitId(),
       date: new Date().toISOString(),
       loadAverage: { start, end: loadavg() },
+      writerLoad: writers,
       startup,
       freshSync,
       upgrade: { ours: upgradeOurs, floor: upgradeFloorRun, equal: upgradeDiff.length === 0, differences: upgradeDiff.slice(0, 20) },
@@ -326,7 +386,17 @@ function describe(phase: Phase): string {
     (top ? `  longest ${fmt(top.ms / 1000)} ${top.sql.slice(0, 70)}` : '') +
     (w
       ? `\n${' '.repeat(32)}writers p50/p99/max ${ms(w.during.p50Ms)}/${ms(w.during.p99Ms)}/${ms(w.during.maxMs)} ` +
-        `vs baseline ${ms(w.baseline.p50Ms)}/${ms(w.baseline.p99Ms)}/${ms(w.baseline.maxMs)} (${w.during.ops} ops, ${w.during.errors} errors)`
+        `vs baseline ${ms(w.baseline.p50Ms)}/${ms(w.baseline.p99Ms)}/${ms(w.baseline.maxMs)} (${w.during.ops} ops, ${w.during.errors} errors)` +
+        (w.outsideDdl && w.duringDdl
+          ? `\n${' '.repeat(32)}outside DDL ${ms(w.outsideDdl.p50Ms)}/${ms(w.outsideDdl.p99Ms)}/${ms(w.outsideDdl.maxMs)} (${w.outsideDdl.ops} ops); ` +
+            `during DDL ${ms(w.duringDdl.p50Ms)}/${ms(w.duringDdl.p99Ms)}/${ms(w.duringDdl.maxMs)} (${w.duringDdl.ops} ops)`
+          : '') +
+        (w.holds
+          ? `\n${' '.repeat(32)}our holds: ${w.holds.count}, longest ${ms(w.holds.longestMs)} (${w.holds.longestSql.slice(0, 50)}), ` +
+            `longest outside DDL ${ms(w.holds.longestNonDdlMs)}, ${w.holds.ddlWindows} DDL windows ${ms(w.holds.ddlMs)} ms in all, ` +
+            `${w.holds.gapsUnder1Ms} gaps < 1 ms`
+          : '') +
+        (w.worstWait?.length ? `\n${w.worstWait.map((l) => `${' '.repeat(32)}${l}`).join('\n')}` : '')
       : '')
   )
 }
@@ -339,6 +409,7 @@ export async function jobsBench(argv: readonly string[]): Promise<void> {
       images: { type: 'string', default: '100000' },
       engines: { type: 'string' },
       writers: { type: 'string', default: '3' },
+      'writer-interval-ms': { type: 'string', default: '5' },
       'no-real': { type: 'boolean', default: false },
     },
     allowPositionals: true,
@@ -347,6 +418,8 @@ export async function jobsBench(argv: readonly string[]): Promise<void> {
   if (!Number.isInteger(images) || images < 10) throw new Error('--images must be an integer >= 10')
   const writers = Number(values.writers)
   if (!Number.isInteger(writers) || writers < 0 || writers > 8) throw new Error('--writers: 0 to 8')
+  const intervalMs = Number(values['writer-interval-ms'])
+  if (!Number.isInteger(intervalMs) || intervalMs < 1 || intervalMs > 1000) throw new Error('--writer-interval-ms: 1 to 1000')
   const servers: Record<DialectName, string | undefined> = {
     sqlite: 'sqlite://',
     postgresql: process.env.TEST_POSTGRESQL_URL,
@@ -363,13 +436,13 @@ export async function jobsBench(argv: readonly string[]): Promise<void> {
   // Our child runs dist/ only when it is newer than every source file.
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' })
   console.log(
-    `jobs benchmark: ${images} images, ${writers} writers, real tool ${real ? 'installed' : 'not run'}, load ${loadavg()
+    `jobs benchmark: ${images} images, ${writers} writers every ${intervalMs} ms, real tool ${real ? 'installed' : 'not run'}, load ${loadavg()
       .map((l) => l.toFixed(1))
       .join(' ')}`,
   )
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
   for (const dialect of engines) {
-    const result = await engineBench(dialect, servers[dialect], images, writers, real)
+    const result = await engineBench(dialect, servers[dialect], images, { count: writers, intervalMs }, real)
     const file = new URL(`./results/${dialect}-${images}.json`, import.meta.url)
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`)
     console.log(`${dialect}: wrote ${file.pathname}`)

@@ -65,16 +65,21 @@ const phases = (r: EngineResult) =>
     'floor purge': r.purge.floor,
   })
 const writers = [
-  '| engine | images | phase | writers p50 / p99 / max | baseline p50 / p99 / max | p99 vs baseline |',
-  '|---|---|---|---|---|---|',
+  '| engine | images | phase | writes | writers p50 / p99 / max | outside DDL: writes, p50 / p99 / max | DDL windows | baseline p50 / p99 / max | p99 vs baseline (outside DDL) |',
+  '|---|---|---|---|---|---|---|---|---|',
   ...results.flatMap((r) =>
     phases(r)
       .filter(([, p]) => p.writers)
       .map(([name, p]) => {
         const w = p.writers!
+        const o = w.outsideDdl
+        const h = w.holds
         return (
-          `| ${label(r.server)} | ${size(r.images)} | ${name} | ${ms(w.during.p50Ms)} / ${ms(w.during.p99Ms)} / ${ms(w.during.maxMs)} ` +
-          `| ${ms(w.baseline.p50Ms)} / ${ms(w.baseline.p99Ms)} / ${ms(w.baseline.maxMs)} | ${x(w.during.p99Ms, w.baseline.p99Ms)} |`
+          `| ${label(r.server)} | ${size(r.images)} | ${name} | ${w.during.ops} | ${ms(w.during.p50Ms)} / ${ms(w.during.p99Ms)} / ${ms(w.during.maxMs)} ` +
+          `| ${o ? `${o.ops}, ${ms(o.p50Ms)} / ${ms(o.p99Ms)} / ${ms(o.maxMs)}` : '–'} ` +
+          `| ${h ? `${h.ddlWindows}, ${ms(h.ddlMs)} in all` : '–'} ` +
+          `| ${ms(w.baseline.p50Ms)} / ${ms(w.baseline.p99Ms)} / ${ms(w.baseline.maxMs)} ` +
+          `| ${x(w.during.p99Ms, w.baseline.p99Ms)}${o ? ` (${x(o.p99Ms, w.baseline.p99Ms)})` : ''} |`
         )
       }),
   ),

@@ -19,6 +19,14 @@ describe('BatchSizer', () => {
     sizer.record(100, 10_000) // a short last batch says nothing
     assert.equal(sizer.size, 2_500)
   })
+
+  test('a dialect’s own target time (SQLite’s, shorter) sizes the batches for it', () => {
+    const sizer = new BatchSizer(10_000, 50)
+    sizer.record(1_000, 100) // twice the target: halves
+    assert.equal(sizer.size, 500)
+    sizer.record(500, 25)
+    assert.equal(sizer.size, 1_000)
+  })
 })
 
 describe('inBatchTransaction inside the caller’s transaction (SQLite)', () => {

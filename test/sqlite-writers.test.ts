@@ -7,6 +7,7 @@ import { BIN, configFor, db, runCli } from './support/cli.js'
 import { scratchDatabase, type ScratchDatabase } from './support/databases.js'
 import { insertLegacyImage, managerOf, succeeded } from './support/manager.js'
 import { CONTRACT_HEAD } from './support/heads.js'
+import { busyHandlerStep, MIN_PACED_HOLD_MS, pauseAfterHold } from '../src/dialects/sqlite/sqlite-writer-yield.js'
 
 /**
  * SQLite: each revision and each data-migration batch commits on its own
@@ -72,5 +73,71 @@ describe('sqlite', () => {
     const outputs = [a.stdout, b.stdout]
     assert.equal(outputs.filter((o) => o.includes('Database is synced successfully.')).length, 1, outputs.join('\n--\n'))
     assert.equal(outputs.filter((o) => o === 'Database is up to date. No migrations needed.\n').length, 1, outputs.join('\n--\n'))
+  })
+})
+
+/**
+ * SQLite's busy handler puts a waiting writer to sleep in growing steps (up
+ * to 100 ms); a process that commits and begins again at once would find
+ * the lock free every time while the writer sleeps. Ours leaves it free
+ * after each long hold for as long as the writer's step.
+ */
+describe('sqlite: writers get in between our transactions', () => {
+  test('the pause after a hold is the busy-handler step a writer waiting since its start is in', () => {
+    assert.equal(pauseAfterHold(MIN_PACED_HOLD_MS - 1), 0, 'short holds are not paced')
+    assert.equal(busyHandlerStep(0), 1)
+    assert.equal(busyHandlerStep(50), 20) // slept 1+2+5+10+15 = 33 ms, now in the 20 ms step
+    assert.equal(busyHandlerStep(60), 25)
+    assert.equal(busyHandlerStep(5_000), 100)
+    assert.ok(pauseAfterHold(50) > busyHandlerStep(50))
+    // After a stretch of holds, a writer that lost the pauses to others sleeps 100 ms at a time.
+    assert.ok(pauseAfterHold(50, 300) > busyHandlerStep(300))
+  })
+
+  test('a writer that waits during our transaction commits before our next ones, though they follow back to back', async () => {
+    const scratch = await scratchDatabase({ dialect: 'sqlite' })
+    const ours = await scratch.open()
+    const file = scratch.url.slice('sqlite:///'.length)
+    // An application writer in its own process (the driver blocks while SQLite's busy handler sleeps).
+    const writer = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const db = new (require('better-sqlite3'))(${JSON.stringify(file)}, { timeout: 30000 })
+process.stdin.once('data', () => {
+  process.stdout.write('waiting\\n')
+  db.prepare("INSERT INTO log (who) VALUES ('writer')").run()
+  process.exit(0)
+})`,
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    )
+    try {
+      await ours.conn.execute('CREATE TABLE log (seq INTEGER PRIMARY KEY AUTOINCREMENT, who TEXT NOT NULL)')
+      const waiting = new Promise<void>((resolve) => writer.stdout.once('data', () => resolve()))
+      const exited = new Promise<number | null>((resolve) => writer.on('exit', resolve))
+      const hold = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+      await ours.conn.transaction(async () => {
+        await ours.conn.execute("INSERT INTO log (who) VALUES ('ours')")
+        writer.stdin.write('go\n')
+        await waiting
+        await hold(60) // the writer is now asleep in its busy handler
+      })
+      // Ten more back-to-back transactions, each long enough to be paced.
+      for (let i = 0; i < 10; i++) {
+        await ours.conn.transaction(async () => {
+          await ours.conn.execute("INSERT INTO log (who) VALUES ('ours')")
+          await hold(30)
+        })
+      }
+      assert.equal(await exited, 0)
+      const order = (await ours.conn.query<{ who: string }>('SELECT who FROM log ORDER BY seq')).map((r) => r.who)
+      const at = order.indexOf('writer')
+      assert.ok(at >= 0 && at < order.length - 1, `the writer came in at ${at} of ${order.length}: ${order.join(' ')}`)
+    } finally {
+      writer.kill()
+      await ours.close()
+      await scratch.drop()
+    }
   })
 })

@@ -56,6 +56,12 @@ export interface Dialect extends DialectTraits {
    * has committed so far, so that a run killed inside it can be resumed.
    */
   readonly progress?: ProgressJournal
+  /**
+   * How long one data-migration batch should hold its locks, where the
+   * engine's default (TARGET_BATCH_MS) would keep writers out too long
+   * (SQLite, whose one write lock covers the whole file).
+   */
+  readonly batchTargetMs?: number
   /** Bounds a schema statement's wait for a table lock (none on SQLite, whose lock is the whole file). */
   readonly lockWait?: LockWaitBound
   /**

@@ -31,6 +31,13 @@ export interface OpenOptions {
    * most `lockTimeoutMs`, then fails in one line (see withBoundedBusyWait).
    */
   readonly onBusyWait?: (what: string) => void
+  /**
+   * SQLite only, default true: after each long hold of the file's write lock
+   * the connection leaves it free long enough for the application's writers
+   * (asleep in SQLite's busy handler) to get in (sqlite-writer-yield.ts).
+   * False for a connection that is itself such a writer (the benchmark's).
+   */
+  readonly yieldToWriters?: boolean
 }
 
 const TRAITS: Readonly<Record<DialectName, DialectTraits>> = { sqlite: sqliteTraits, postgresql: postgresqlTraits, mysql: mysqlTraits }
@@ -93,8 +100,9 @@ function connector(url: DatabaseUrl, options: OpenOptions): () => Promise<Connec
         }
         return conn
       }
-      if (onBusyWait === undefined) return async () => opened(await openSqlite(path, options.lockTimeoutMs))
-      return async () => opened(withBoundedBusyWait(await openSqlite(path, 0), file, options.lockTimeoutMs, onBusyWait))
+      const yieldToWriters = options.yieldToWriters ?? true
+      if (onBusyWait === undefined) return async () => opened(await openSqlite(path, options.lockTimeoutMs, yieldToWriters))
+      return async () => opened(withBoundedBusyWait(await openSqlite(path, 0, yieldToWriters), file, options.lockTimeoutMs, onBusyWait))
     }
     case 'postgresql': {
       const socketHost = first('host')

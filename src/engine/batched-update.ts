@@ -14,12 +14,16 @@ const MAX_STEP = 4
 
 /**
  * Sizes batches by time: after each batch the next one is scaled so that it
- * should take TARGET_BATCH_MS, within [1, maximum] rows.
+ * should take `targetMs` (TARGET_BATCH_MS unless the dialect sets its
+ * own, Dialect.batchTargetMs), within [1, maximum] rows.
  */
 export class BatchSizer {
   #size: number
 
-  constructor(readonly maximum: number) {
+  constructor(
+    readonly maximum: number,
+    readonly targetMs: number = TARGET_BATCH_MS,
+  ) {
     this.#size = Math.max(1, Math.min(FIRST_BATCH_ROWS, maximum))
   }
 
@@ -29,7 +33,7 @@ export class BatchSizer {
 
   record(rows: number, ms: number): void {
     if (rows < this.#size) return // a short last batch says nothing about the rate
-    const scale = Math.min(MAX_STEP, Math.max(1 / MAX_STEP, TARGET_BATCH_MS / Math.max(ms, 1)))
+    const scale = Math.min(MAX_STEP, Math.max(1 / MAX_STEP, this.targetMs / Math.max(ms, 1)))
     this.#size = Math.max(1, Math.min(this.maximum, Math.round(this.#size * scale)))
   }
 }
@@ -78,6 +82,8 @@ export interface BatchEvents {
 export interface BatchOptions extends BatchEvents {
   /** At most this many keys per batch. */
   readonly maxBatchRows: number
+  /** How long one batch should take (default TARGET_BATCH_MS). */
+  readonly targetBatchMs?: number
   /** The connection is already inside a transaction (the batch becomes a savepoint in it). */
   readonly insideTransaction: boolean
 }
@@ -141,10 +147,10 @@ async function inSavepoint<T>(conn: Connection, fn: () => Promise<T>): Promise<T
  * Walks `update.table` in primary-key order, one key range per batch: the
  * range's end is read from the key's index (no scan of rows already done),
  * then the UPDATE of that range runs as its own short transaction. Batch
- * sizes follow TARGET_BATCH_MS. Returns the rows changed.
+ * sizes follow the target time. Returns the rows changed.
  */
 export async function updateByKeyRanges(conn: Connection, update: KeysetUpdate, options: BatchOptions): Promise<number> {
-  const sizer = new BatchSizer(options.maxBatchRows)
+  const sizer = new BatchSizer(options.maxBatchRows, options.targetBatchMs)
   let lower: Key | undefined
   let total = 0
   for (;;) {
@@ -156,9 +162,17 @@ export async function updateByKeyRanges(conn: Connection, update: KeysetUpdate, 
     )
     const range: KeyRange = { lower, upper: end?.k }
     const { sql, params } = update.statement(range)
-    const start = performance.now()
-    const changed = await inBatchTransaction(conn, options, () => conn.execute(sql, params))
-    const ms = performance.now() - start
+    // The UPDATE alone is timed: a wait for the transaction's lock (SQLite's
+    // BEGIN IMMEDIATE behind busy writers) says nothing about the batch's size.
+    let ms = 0
+    const changed = await inBatchTransaction(conn, options, async () => {
+      const start = performance.now()
+      try {
+        return await conn.execute(sql, params)
+      } finally {
+        ms = performance.now() - start
+      }
+    })
     total += changed
     options.onBatch?.(changed, ms)
     if (end === undefined) return total

@@ -130,6 +130,7 @@ export async function runDataMigration(db: Database, migration: DataMigration, o
     updateByKeyRanges: (update) =>
       updateByKeyRanges(conn, update, {
         maxBatchRows: options.batchSize,
+        ...(db.dialect.batchTargetMs === undefined ? {} : { targetBatchMs: db.dialect.batchTargetMs }),
         insideTransaction: options.insideTransaction,
         onBatch: (changed, ms) => {
           rows += changed

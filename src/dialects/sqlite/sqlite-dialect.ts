@@ -6,6 +6,7 @@ import { sqliteTraits } from './sqlite-traits.js'
 import { adoptLiveExtras } from './sqlite-live-extras.js'
 import { sqliteConventions } from './sqlite-conventions.js'
 import { introspectSqlite } from './sqlite-introspector.js'
+import { SQLITE_BATCH_TARGET_MS } from './sqlite-writer-yield.js'
 import { SQLITE_LOCK_TABLE, sqliteLeaseHeld, takeSqliteLease } from './sqlite-lease-lock.js'
 
 const RENEW_MS = 15_000
@@ -31,6 +32,7 @@ export const sqliteDialect: Dialect = {
   conventions: sqliteConventions,
   introspect: introspectSqlite,
   transactionalDdl: true,
+  batchTargetMs: SQLITE_BATCH_TARGET_MS,
   // A lease row (sqlite-lease-lock.ts), so that each revision and each
   // data-migration batch commits on its own; the connection's busy_timeout
   // (= the lock timeout) bounds each wait for SQLite's own write lock.
