@@ -13,9 +13,13 @@ const NEEDS_VISIBILITY = 'visibility IS NULL'
  *
  * Each batch is one key range of images. `visibility IS NULL` sits in the
  * UPDATE's own WHERE, so a row a new-release node gave a visibility while the
- * batch waited for its lock is skipped. The members subquery is limited to
- * the same key range (an index range of ix_image_members_image_id), so it is
- * read once per batch rather than over the whole table.
+ * batch waited for its lock is skipped. Membership is a correlated EXISTS on
+ * ix_image_members_image_id, bounded by the same key range: whether the
+ * planner probes per row or hashes the members (PostgreSQL picks either),
+ * it reads only the batch's range of that index. With `image_id IN (SELECT
+ * ... WHERE deleted = false AND <range>)` PostgreSQL scanned every live
+ * member through ix_image_members_deleted and filtered by the range, once
+ * per batch: work that grew with the table times the number of batches.
  */
 /** PostgreSQL types `visibility` as an enum and will not assign text to it implicitly. */
 const VISIBILITY_CAST: Readonly<Record<DialectName, string>> = { postgresql: '::image_visibility', mysql: '', sqlite: '' }
@@ -41,12 +45,12 @@ export default defineDataMigration({
       table: 'images',
       key: 'id',
       statement(range) {
-        const members = inRange('image_id', range)
+        const members = inRange('m.image_id', range)
         const images = inRange('id', range)
         return {
           sql: `UPDATE images SET visibility = (CASE
     WHEN is_public = ? THEN 'public'
-    WHEN id IN (SELECT image_id FROM image_members WHERE deleted = ? AND ${members.sql}) THEN 'shared'
+    WHEN EXISTS (SELECT 1 FROM image_members m WHERE m.image_id = images.id AND m.deleted = ? AND ${members.sql}) THEN 'shared'
     ELSE 'private' END)${cast}
   WHERE ${images.sql} AND ${NEEDS_VISIBILITY}`,
           params: [true, false, ...members.params, ...images.params],
