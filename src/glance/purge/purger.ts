@@ -1,5 +1,4 @@
 import type { Connection } from '../../dialects/connection.js'
-import type { DialectName } from '../../ops/dialect-name.js'
 import { retryOnConflict } from '../../engine/batched-update.js'
 import { CommandError } from '../../engine/errors.js'
 import { countBlocking, referencesTo, type BlockingRows, type Condition } from './references.js'
@@ -243,18 +242,11 @@ export class Purger {
     const { maxRows, batchSize, onEvent } = this.options
     const q = this.#q
     const s = this.#shape(table)
-    const guards = GUARDS_REFERENCES[this.conn.dialect]
-      ? refs.map((r) => ` AND NOT EXISTS (SELECT 1 FROM ${q(r.table)} WHERE ${q(r.table)}.${q(r.column)} = ${s.key})`).join('')
-      : ''
-    // Re-checked on each row as the DELETE locks it: a row changed meanwhile is judged by its new value.
-    const purgeable: Condition = {
-      sql: s.parent
-        ? // task_info: the rows whose task qualifies.
-          `EXISTS (SELECT 1 FROM ${s.parent} WHERE ${s.order} = ${s.key} AND ${selection.sql})`
-        : `${selection.sql}${guards}`,
-      params: selection.params,
-    }
-    const deleteBatch = ONE_STATEMENT_BATCH[this.conn.dialect] ? this.#withKeysInOneStatement : this.#keysThenRange
+    // SQLite does not enforce foreign keys on Glance's connections: never orphan a row.
+    const guards =
+      this.conn.dialect === 'sqlite'
+        ? refs.map((r) => ` AND NOT EXISTS (SELECT 1 FROM ${q(r.table)} WHERE ${q(r.table)}.${q(r.column)} = ${s.key})`).join('')
+        : ''
     let total = 0
     let after: Key | undefined
     for (;;) {
@@ -262,95 +254,49 @@ export class Purger {
       if (limit <= 0) break
       // The next `limit` selected rows after the previous batch, in batch-key order.
       const from = after === undefined ? [] : [after]
-      const next = after === undefined ? '' : `${s.batchKey} > ? AND `
-      const keys: Condition = {
-        sql: `SELECT ${s.batchKey} AS k FROM ${s.source} WHERE ${next}${selection.sql} ORDER BY ${s.batchKey} LIMIT ${limit}`,
-        params: [...from, ...selection.params],
+      const [batch] = await this.#query(
+        `SELECT MAX(k) AS upper, COUNT(*) AS n FROM (SELECT ${s.batchKey} AS k FROM ${s.source} ` +
+          `WHERE ${after === undefined ? '' : `${s.batchKey} > ? AND `}${selection.sql} ORDER BY ${s.batchKey} LIMIT ${limit}) T1`,
+        [...from, ...selection.params],
+      )
+      const n = Number(batch?.n ?? 0)
+      if (n === 0) break
+      const upper = batch!.upper as Key
+      const range: Condition = {
+        sql: `${after === undefined ? '' : `${s.batchKey} > ? AND `}${s.batchKey} <= ?`,
+        params: [...from, upper],
       }
-      let batch: Batch | undefined
+      const statement: Condition = {
+        sql: s.parent
+          ? // task_info: the rows in the range whose task qualifies.
+            `DELETE FROM ${s.t} WHERE ${range.sql} AND EXISTS (SELECT 1 FROM ${s.parent} WHERE ${s.order} = ${s.key} AND ${selection.sql})`
+          : `DELETE FROM ${s.t} WHERE ${range.sql} AND ${selection.sql}${guards}`,
+        params: [...range.params, ...selection.params],
+      }
+      let deleted: number
       try {
-        // One autocommitted statement deletes: applied whole or not at all, so it can simply run again.
-        batch = await deleteBatch(s, keys, { sql: next, params: from }, purgeable, (run) =>
-          retryOnConflict(this.conn, run, (attempt, waitMs, reason) =>
-            onEvent?.({ kind: 'batchRetried', table: table.name, attempt, waitMs, reason }),
-          ),
+        // One autocommitted DELETE: applied whole or not at all, so it can simply run again.
+        deleted = await retryOnConflict(
+          this.conn,
+          () => this.#execute(statement.sql, statement.params),
+          (attempt, waitMs, reason) => onEvent?.({ kind: 'batchRetried', table: table.name, attempt, waitMs, reason }),
         )
       } catch (error) {
         if (isForeignKeyViolation(error)) throw await blocked(selection, total)
         throw error
       }
-      if (!batch) break
-      total += batch.deleted
-      onEvent?.({ kind: 'batchDeleted', table: table.name, rows: batch.deleted, total })
-      if (guards && batch.deleted < batch.selected) {
-        const range = `${next}${s.batchKey} <= ? AND ${selection.sql}`
-        const error = await blocked({ sql: range, params: [...from, batch.upper, ...selection.params] }, total)
+      total += deleted
+      onEvent?.({ kind: 'batchDeleted', table: table.name, rows: deleted, total })
+      if (guards && deleted < n) {
+        const error = await blocked({ sql: `${range.sql} AND ${selection.sql}`, params: [...range.params, ...selection.params] }, total)
         if (error.blocking.length > 0) throw error
       }
-      after = batch.upper
-      if (batch.selected < limit) break
+      after = upper
+      if (n < limit) break
     }
     return total
   }
-
-  /**
-   * SQLite and MySQL (no DELETE inside WITH): the batch's last key is read
-   * first (a range scan that stops after `limit` hits), then the key range
-   * up to it is deleted. Undefined when no row is left.
-   */
-  readonly #keysThenRange: DeleteBatch = async (s, keys, next, purgeable, retry) => {
-    const [found] = await this.#query(`SELECT MAX(k) AS upper, COUNT(*) AS n FROM (${keys.sql}) T1`, keys.params)
-    const selected = Number(found?.n ?? 0)
-    if (selected === 0) return undefined
-    const upper = found!.upper as Key
-    const sql = `DELETE FROM ${s.t} WHERE ${next.sql}${s.batchKey} <= ? AND ${purgeable.sql}`
-    const params = [...next.params, upper, ...purgeable.params]
-    const deleted = await retry(() => this.#execute(sql, params))
-    return { selected, upper, deleted }
-  }
-
-  /**
-   * PostgreSQL: one statement per batch. A data-modifying WITH reads the
-   * batch's keys once and deletes those rows, instead of reading the range
-   * a second time for the DELETE.
-   */
-  readonly #withKeysInOneStatement: DeleteBatch = async (s, keys, _next, purgeable, retry) => {
-    const sql =
-      `WITH batch AS (${keys.sql}), ` +
-      `gone AS (DELETE FROM ${s.t} WHERE ${s.batchKey} IN (SELECT k FROM batch) AND ${purgeable.sql} RETURNING 1) ` +
-      `SELECT (SELECT MAX(k) FROM batch) AS upper, (SELECT COUNT(*) FROM batch) AS n, (SELECT COUNT(*) FROM gone) AS deleted`
-    const [row] = await retry(() => this.#timed(() => this.conn.query(sql, [...keys.params, ...purgeable.params]), true))
-    const selected = Number(row?.n ?? 0)
-    if (selected === 0) return undefined
-    return { selected, upper: row!.upper as Key, deleted: Number(row?.deleted ?? 0) }
-  }
 }
-
-/** One batch: the rows it selected, the last selected key, the rows it deleted. */
-interface Batch {
-  readonly selected: number
-  readonly upper: Key
-  readonly deleted: number
-}
-
-type DeleteBatch = (
-  shape: { readonly t: string; readonly batchKey: string },
-  /** The next batch's keys, as `SELECT ... AS k`. */
-  keys: Condition,
-  /** `<batch key> > ? AND ` after the previous batch (empty for the first). */
-  next: Condition,
-  purgeable: Condition,
-  retry: <T>(run: () => Promise<T>) => Promise<T>,
-) => Promise<Batch | undefined>
-
-/**
- * Whether a batch's keys and its DELETE go in one statement: only PostgreSQL
- * allows a DELETE inside WITH.
- */
-const ONE_STATEMENT_BATCH: Readonly<Record<DialectName, boolean>> = { postgresql: true, mysql: false, sqlite: false }
-
-/** SQLite does not enforce foreign keys on Glance's connections: the DELETE itself must never orphan a row. */
-const GUARDS_REFERENCES: Readonly<Record<DialectName, boolean>> = { sqlite: true, mysql: false, postgresql: false }
 
 /** PostgreSQL 23503, MySQL/MariaDB 1451 (row is referenced), SQLite SQLITE_CONSTRAINT_FOREIGNKEY. */
 export function isForeignKeyViolation(error: unknown): boolean {
