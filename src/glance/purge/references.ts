@@ -36,11 +36,7 @@ export interface Condition {
 
 /**
  * Counts, per referencing table, the rows that point at parent rows matching
- * `where`. Usually nothing blocks, so one probe decides first: a single pass
- * over the selected parent rows, each tested against every reference with an
- * EXISTS on the referencing column's index, stopping at the first hit (one
- * scan of the parent table however many tables reference it). Only when it
- * hits are the referencing tables counted, one by one.
+ * `where`. Set-based: a probe per referencing table, a count where it hits.
  */
 export async function countBlocking(
   conn: Connection,
@@ -50,14 +46,18 @@ export async function countBlocking(
   where: Condition,
   threshold: string,
 ): Promise<BlockingRows[]> {
-  if (refs.length === 0) return []
   const q = (name: string) => quoteIdent(conn.dialect, name)
-  const p = q(parent.name)
-  const referenced = (ref: Reference) => `EXISTS (SELECT 1 FROM ${q(ref.table)} c WHERE c.${q(ref.column)} = ${p}.${q(parent.key)})`
-  const probe = await query(`SELECT 1 AS hit FROM ${p} WHERE ${where.sql} AND (${refs.map(referenced).join(' OR ')}) LIMIT 1`, where.params)
-  if (probe.length === 0) return []
   const blocking: BlockingRows[] = []
+  const p = q(parent.name)
   for (const ref of refs) {
+    // Usually nothing blocks: probe first (one index lookup per selected row,
+    // stopping at the first hit), and count only a table that has a hit.
+    const probe = await query(
+      `SELECT 1 AS hit FROM ${p} WHERE ${where.sql} AND EXISTS ` +
+        `(SELECT 1 FROM ${q(ref.table)} c WHERE c.${q(ref.column)} = ${p}.${q(parent.key)}) LIMIT 1`,
+      where.params,
+    )
+    if (probe.length === 0) continue
     const soft = SOFT_DELETE_TABLES.has(ref.table)
     const kept = soft ? `SUM(CASE WHEN c.deleted_at IS NULL OR c.deleted_at >= ? THEN 1 ELSE 0 END)` : '0'
     const [row] = await query(
