@@ -17,9 +17,10 @@ const NEEDS_VISIBILITY = 'visibility IS NULL'
  * ix_image_members_image_id, bounded by the same key range: whether the
  * planner probes per row or hashes the members (PostgreSQL picks either),
  * it reads only the batch's range of that index. With `image_id IN (SELECT
- * ... WHERE deleted = false AND <range>)` PostgreSQL scanned every live
- * member through ix_image_members_deleted and filtered by the range, once
- * per batch: work that grew with the table times the number of batches.
+ * ... WHERE deleted = false AND <range>)` PostgreSQL at 100k images scanned
+ * every live member through ix_image_members_deleted and filtered by the
+ * range, once per batch (at 1M it chose the range): work that grows with
+ * the table times the number of batches whenever the planner prefers that.
  */
 /**
  * The same test as NEEDS_VISIBILITY, in the form each engine should plan the
