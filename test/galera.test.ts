@@ -145,6 +145,9 @@ describe('galera: db migrate with writers on the other nodes', { skip: missing ?
     assert.match(migrate.stdout, /^Migrated \d+ rows$/m)
     const node = await open(urls[0]!)
     try {
+      // Galera certifies a commit everywhere but applies it on the other nodes a moment later:
+      // the check reads node 1 only after it has applied every write the writers committed.
+      await node.conn.execute('SET SESSION wsrep_sync_wait = 1')
       const rows = await node.conn.query<{ id: string; name: string | null; visibility: string | null }>(
         'SELECT id, name, visibility FROM images',
       )
