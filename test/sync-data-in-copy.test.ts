@@ -3,7 +3,7 @@ import { afterEach, beforeEach, test } from 'node:test'
 import type { Database } from '../src/engine/database.js'
 import type { MigrationEvent } from '../src/engine/events.js'
 import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
-import { insertLegacyImage, insertMember, managerOf, NOW, succeeded, visibilities } from './support/manager.js'
+import { insertOcataTestImages, LEGACY_VISIBILITIES, managerOf, NOW, succeeded, visibilities } from './support/manager.js'
 
 /**
  * `db sync` sets images.visibility (ocata_migrate01) on every engine with the
@@ -11,18 +11,6 @@ import { insertLegacyImage, insertMember, managerOf, NOW, succeeded, visibilitie
  * sets it where it is still NULL, in that revision's transaction, instead of
  * batches of UPDATEs before it; a visibility already written is kept.
  */
-async function seedLegacy(db: Database): Promise<void> {
-  await insertLegacyImage(db, 'pub', true)
-  await insertLegacyImage(db, 'priv', false)
-  await insertLegacyImage(db, 'shr', false)
-  await insertLegacyImage(db, 'shrdel', false, { deleted: true })
-  await insertMember(db, 45, 'shr', 'member_active', false)
-  await insertMember(db, 453, 'shr', 'member_deleted', true)
-  await insertMember(db, 451, 'shrdel', 'member_deleted', true)
-  await insertMember(db, 450, 'pub', 'member_on_public', false)
-}
-
-const LEGACY = { priv: 'private', pub: 'public', shr: 'shared', shrdel: 'private' }
 
 function assertWhereMigrated(dialect: string, events: readonly MigrationEvent[]): void {
   const started = events.filter((e) => e.kind === 'dataMigrationStarted' && e.id === 'ocata_migrate01')
@@ -40,7 +28,7 @@ forEachEngine((engine) => {
     scratch = await scratchDatabase(engine)
     db = await scratch.open()
     succeeded(await managerOf(db).upgrade('mitaka02'))
-    await seedLegacy(db)
+    await insertOcataTestImages(db)
   })
   afterEach(async () => {
     await db.close()
@@ -53,7 +41,7 @@ forEachEngine((engine) => {
     assert.equal(result.kind, 'synced', JSON.stringify(result))
     const migrated = result.kind === 'synced' ? result.phases.find((p) => p.kind === 'migrated') : undefined
     assert.deepEqual(migrated, { kind: 'migrated', rows: 4, dryRun: false })
-    assert.deepEqual(await visibilities(db), LEGACY)
+    assert.deepEqual(await visibilities(db), LEGACY_VISIBILITIES)
     assertWhereMigrated(engine.dialect, events)
   })
 
@@ -65,7 +53,7 @@ forEachEngine((engine) => {
     )
     const events: MigrationEvent[] = []
     succeeded(await managerOf(db, { events }).sync())
-    assert.deepEqual(await visibilities(db), { ...LEGACY, new: 'community' })
+    assert.deepEqual(await visibilities(db), { ...LEGACY_VISIBILITIES, new: 'community' })
     assertWhereMigrated(engine.dialect, events)
   })
 })

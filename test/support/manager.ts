@@ -35,6 +35,24 @@ export async function insertMember(db: Database, id: number, imageId: string, me
   )
 }
 
+/**
+ * The pre-Ocata images of Glance's test_ocata_expand01/migrate01: public,
+ * private, shared (one live member, one deleted), and a deleted image whose
+ * only member is deleted; ocata_migrate01 gives them LEGACY_VISIBILITIES.
+ */
+export async function insertOcataTestImages(db: Database): Promise<void> {
+  await insertLegacyImage(db, 'pub', true)
+  await insertLegacyImage(db, 'priv', false)
+  await insertLegacyImage(db, 'shr', false)
+  await insertLegacyImage(db, 'shrdel', false, { deleted: true })
+  await insertMember(db, 45, 'shr', 'member_active', false)
+  await insertMember(db, 453, 'shr', 'member_deleted', true)
+  await insertMember(db, 451, 'shrdel', 'member_deleted', true)
+  await insertMember(db, 450, 'pub', 'member_on_public', false)
+}
+
+export const LEGACY_VISIBILITIES = { priv: 'private', pub: 'public', shr: 'shared', shrdel: 'private' }
+
 export async function visibilities(db: Database): Promise<Record<string, string | null>> {
   const rows = await db.conn.query<{ id: string; visibility: string | null }>('SELECT id, visibility FROM images ORDER BY id')
   return Object.fromEntries(rows.map((r) => [r.id, r.visibility]))

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { runDataMigration } from '../../engine/data-migration.js'
-import { insertLegacyImage, insertMember, visibilities } from '../../../test/support/manager.js'
+import { insertOcataTestImages, LEGACY_VISIBILITIES, visibilities } from '../../../test/support/manager.js'
 import { dataMigration, revisionCheck } from '../../../test/support/revision-check.js'
 import { columns, truthy } from '../../../test/support/schema-queries.js'
 
@@ -15,14 +15,7 @@ export default revisionCheck({
     const cols = await columns(db, 'images')
     assert.equal(cols.get('is_public')?.nullable, false)
     assert.ok(!cols.has('visibility'))
-    await insertLegacyImage(db, 'pub', true)
-    await insertLegacyImage(db, 'priv', false)
-    await insertLegacyImage(db, 'shr', false)
-    await insertLegacyImage(db, 'shrdel', false, { deleted: true })
-    await insertMember(db, 45, 'shr', 'member_active', false)
-    await insertMember(db, 453, 'shr', 'member_deleted', true)
-    await insertMember(db, 451, 'shrdel', 'member_deleted', true)
-    await insertMember(db, 450, 'pub', 'member_on_public', false)
+    await insertOcataTestImages(db)
   },
   async after(db) {
     const cols = await columns(db, 'images')
@@ -44,7 +37,7 @@ export default revisionCheck({
     assert.equal(await migration.hasPending(db.conn), true, 'pending detected on every engine (Glance misses it on SQLite)')
     // Batches of 2 rows: the loop must still reach every row.
     assert.equal(await runDataMigration(db, migration, { batchSize: 2, insideTransaction: false, onEvent: () => undefined }), 4)
-    assert.deepEqual(await visibilities(db), { priv: 'private', pub: 'public', shr: 'shared', shrdel: 'private' })
+    assert.deepEqual(await visibilities(db), LEGACY_VISIBILITIES)
     assert.equal(await migration.hasPending(db.conn), false)
   },
 })
