@@ -5,7 +5,9 @@ import type { Connection } from './connection.js'
 import type { SchemaConventions } from './expected-schema.js'
 import type { SchemaSnapshot } from './introspect.js'
 import type { LockWaitBound } from './lock-wait.js'
+import type { Finding } from './preflight-finding.js'
 import type { ProgressJournal } from './progress-journal.js'
+import type { UrlSpec } from './url-options.js'
 
 /**
  * What a dialect answers from its kind alone, with no session: fixed per
@@ -35,6 +37,18 @@ export interface DialectTraits {
    * deletes parent rows there must guard the references itself.
    */
   readonly foreignKeysAlwaysEnforced: boolean
+  /** `name` as a quoted identifier, for SQL that content code writes itself. */
+  readonly quoteIdentifier: (name: string) => string
+  /**
+   * The key under which `WHERE name = ?` compares names, where it is not
+   * plain equality (MySQL's default collation ignores case and trailing
+   * spaces), so that a plan finds the rows the statements will find.
+   */
+  readonly nameComparisonKey?: (name: string) => string
+  /** The catalogue query for the single-column foreign keys onto the table `?`: rows of (tbl, col). */
+  readonly singleColumnReferencesSql: string
+  /** Its names in SQLAlchemy URLs and the query options it takes. */
+  readonly url: UrlSpec
 }
 
 /**
@@ -43,6 +57,8 @@ export interface DialectTraits {
  * this interface and a Connection.
  */
 export interface Dialect extends DialectTraits {
+  /** What the server says about running schema changes (`db check --preflight`); read only. */
+  readonly serverPreflight: (conn: Connection) => Promise<Finding[]>
   readonly compiler: BaseCompiler
   /** What introspection reports for the DDL the compiler emits: drift's reference without a scratch database. */
   readonly conventions: SchemaConventions

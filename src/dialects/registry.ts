@@ -1,18 +1,17 @@
 import { existsSync } from 'node:fs'
 import { CommandError } from './command-error.js'
 import type { Connection, DialectName } from './connection.js'
-import type { Database, Dialect, DialectTraits } from './dialect.js'
+import type { Database, Dialect } from './dialect.js'
 import { openMysql } from './mysql/mysql-connection.js'
 import { mysqlDialect } from './mysql/mysql-dialect.js'
-import { mysqlTraits } from './mysql/mysql-traits.js'
 import { openPostgresql } from './postgresql/postgresql-connection.js'
 import { postgresqlDialect } from './postgresql/postgresql-dialect.js'
-import { postgresqlTraits } from './postgresql/postgresql-traits.js'
 import { withBoundedBusyWait } from './sqlite/sqlite-busy.js'
 import { openSqlite } from './sqlite/sqlite-connection.js'
 import { sqliteDialect } from './sqlite/sqlite-dialect.js'
-import { sqliteTraits } from './sqlite/sqlite-traits.js'
 import { redactSecrets, redactUrl, type DatabaseUrl } from './url.js'
+
+export { traitsFor, traitsOf } from './traits.js'
 
 export interface OpenOptions {
   /** How long to wait for another runner's lock (SQLite: busy timeout). */
@@ -38,13 +37,6 @@ export interface OpenOptions {
    * False for a connection that is itself such a writer (the benchmark's).
    */
   readonly yieldToWriters?: boolean
-}
-
-const TRAITS: Readonly<Record<DialectName, DialectTraits>> = { sqlite: sqliteTraits, postgresql: postgresqlTraits, mysql: mysqlTraits }
-
-/** What the dialect of `conn` answers without a session (see DialectTraits): content that holds only a Connection asks here, never compares names. */
-export function traitsOf(conn: Connection): DialectTraits {
-  return TRAITS[conn.dialect]
 }
 
 /** Each dialect's Dialect for an open connection (MySQL's asks the server whether it is MariaDB). */

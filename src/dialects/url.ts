@@ -2,9 +2,12 @@
  * SQLAlchemy database URLs (`[database] connection`): parsing exactly as
  * sqlalchemy.engine.url.make_url does, and keeping the password out of messages.
  */
+import type { DialectName } from '../ops/dialect-name.js'
+import { ALL_TRAITS, traitsFor } from './traits.js'
+import type { OptionCheck } from './url-options.js'
 
 export interface DatabaseUrl {
-  dialect: 'sqlite' | 'postgresql' | 'mysql'
+  dialect: DialectName
   driver: string | undefined
   username?: string
   password?: string
@@ -24,20 +27,12 @@ export class UrlError extends Error {
   }
 }
 
-type Dialect = DatabaseUrl['dialect']
-
-const MYSQL_DRIVERS = ['mysqldb', 'pymysql', 'mysqlconnector', 'mariadbconnector', 'asyncmy', 'aiomysql', 'cymysql', 'pyodbc']
-const POSTGRESQL_DRIVERS = ['psycopg2', 'psycopg', 'psycopg_async', 'psycopg2cffi', 'pg8000', 'asyncpg']
-
 /** Backend name → our dialect and the SQLAlchemy drivers it accepts. */
-const BACKENDS = new Map<string, { dialect: Dialect; drivers: readonly string[] }>([
-  ['sqlite', { dialect: 'sqlite', drivers: ['pysqlite', 'aiosqlite', 'pysqlcipher'] }],
-  ['postgresql', { dialect: 'postgresql', drivers: POSTGRESQL_DRIVERS }],
-  // Removed in SQLAlchemy 1.4; still found in old configs, and unambiguous.
-  ['postgres', { dialect: 'postgresql', drivers: POSTGRESQL_DRIVERS }],
-  ['mysql', { dialect: 'mysql', drivers: MYSQL_DRIVERS }],
-  ['mariadb', { dialect: 'mysql', drivers: MYSQL_DRIVERS }],
-])
+const BACKENDS = new Map<string, { dialect: DialectName; drivers: readonly string[] }>(
+  ALL_TRAITS.flatMap((traits) =>
+    traits.url.backends.map((backend) => [backend, { dialect: traits.name, drivers: traits.url.drivers }] as const),
+  ),
+)
 
 // SQLAlchemy's _parse_url regex, anchored at the start only (re.match): text
 // it does not consume is ignored. The password stops at the FIRST `@` (an `@`
@@ -118,45 +113,9 @@ export function parseDatabaseUrl(url: string): DatabaseUrl {
   return parsed
 }
 
-/** How one URL query option is checked: the values it may take, or a check returning the problem. */
-type OptionCheck = readonly string[] | ((value: string) => string | undefined)
-
-const integerFrom =
-  (min: number, max: number) =>
-  (value: string): string | undefined =>
-    /^[0-9]{1,10}$/.test(value) && Number(value) >= min && Number(value) <= max ? undefined : `an integer from ${min} to ${max}`
-const anyValue = (): undefined => undefined
-
-/**
- * The query options this tool passes on to its drivers, per dialect. The
- * Python drivers refuse unknown keys too (psycopg2: `invalid connection
- * option "foo"`, pymysql: `unexpected keyword argument 'foo'`); SQLAlchemy's
- * SQLite dialect ignores them, and keys those drivers accept but this tool
- * does not implement (`sslmode=verify-full`, `ssl_ca`) would silently change
- * meaning, so both are refused here.
- */
-const QUERY_OPTIONS: Readonly<Record<Dialect, Readonly<Record<string, OptionCheck>>>> = {
-  sqlite: {},
-  postgresql: {
-    host: anyValue,
-    port: integerFrom(1, 65535),
-    // libpq's values; verify-ca and verify-full need certificate checks this tool does not implement.
-    sslmode: ['disable', 'allow', 'prefer', 'require'],
-    connect_timeout: integerFrom(1, 3600),
-    password: anyValue,
-  },
-  mysql: {
-    unix_socket: anyValue,
-    charset: ['utf8', 'utf8mb3', 'utf8mb4'],
-    connect_timeout: integerFrom(1, 3600),
-    password: anyValue,
-    passwd: anyValue,
-  },
-}
-
 /** Refuses, in one line, a query option that is unknown, repeated, or has a value the driver would reject. */
 function checkQueryOptions(url: DatabaseUrl): void {
-  const known = QUERY_OPTIONS[url.dialect]
+  const known = traitsFor(url.dialect).url.queryOptions
   const names = Object.keys(known)
   // The query is left out: the value of an option we do not know may be anything, a secret too.
   const withoutQuery = redactUrl({ ...url, query: {} })

@@ -1,5 +1,5 @@
 import type { Connection } from '../dialects/connection.js'
-import { finding, SERVER_PREFLIGHT, type Finding } from '../dialects/preflight.js'
+import { finding, type Finding } from '../dialects/preflight.js'
 import type { Database } from '../engine/database.js'
 import { applicableMigrations, type DataMigration } from '../engine/data-migration.js'
 import { planUpgrade } from '../engine/migration-plan.js'
@@ -20,7 +20,7 @@ type Countable = DataMigration & { countPending?: (conn: Connection, expanded: b
  * the revisions and data migrations a sync would run, and a purge's rows.
  */
 export async function preflight(db: Database): Promise<Finding[]> {
-  const findings = await SERVER_PREFLIGHT[db.dialect.name](db.conn)
+  const findings = await db.dialect.serverPreflight(db.conn)
   const graph = new RevisionGraph(GLANCE_REVISIONS)
   const stored = await readHeads(db.conn, db.dialect)
   const heads = stored.map((h) => HISTORIC_HEADS.find(([historic]) => historic === h)?.[1] ?? h)

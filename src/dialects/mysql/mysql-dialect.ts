@@ -5,12 +5,14 @@ import { leaseHeld, LOCK_TABLE, withLeaseLock } from './mysql-lease-lock.js'
 import { mysqlConventions } from './mysql-conventions.js'
 import { introspectMysql } from './mysql-introspector.js'
 import { mysqlProgressJournal, PROGRESS_TABLE } from './mysql-progress-journal.js'
+import { mysqlPreflight } from './mysql-preflight.js'
 import { mysqlTraits } from './mysql-traits.js'
 
 /** `mariadb`: the server is MariaDB (Galera included), whose DDL can be guarded with IF [NOT] EXISTS. */
 export function mysqlDialect(openAnother: () => Promise<Connection>, options: { mariadb: boolean }): Dialect {
   return {
     ...mysqlTraits,
+    serverPreflight: mysqlPreflight,
     compiler: new MysqlCompiler({ guarded: options.mariadb }),
     conventions: mysqlConventions,
     introspect: introspectMysql,

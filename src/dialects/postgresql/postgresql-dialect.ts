@@ -4,16 +4,17 @@ import { LockTimeoutError } from '../lock-timeout.js'
 import { PostgresqlCompiler } from './postgresql-compiler.js'
 import { postgresqlConventions } from './postgresql-conventions.js'
 import { introspectPostgresql } from './postgresql-introspector.js'
+import { LOCK_KEY } from './postgresql-lock-key.js'
+import { postgresqlPreflight } from './postgresql-preflight.js'
 import { postgresqlTraits } from './postgresql-traits.js'
 
-/** Any fixed 64-bit key; "glance-manage" hashed, so other tools are unlikely to pick it. */
-export const LOCK_KEY = '7305962771434108228'
 const POLL_MS = 200
 /** Advisory locks are per database; pg_locks shows the whole server's. */
 const THIS_DATABASE = 'database = (SELECT oid FROM pg_database WHERE datname = current_database())'
 
 export const postgresqlDialect: Dialect = {
   ...postgresqlTraits,
+  serverPreflight: postgresqlPreflight,
   compiler: new PostgresqlCompiler(),
   conventions: postgresqlConventions,
   introspect: introspectPostgresql,

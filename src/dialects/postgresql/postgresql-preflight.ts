@@ -1,6 +1,6 @@
 import type { Connection } from '../connection.js'
 import { finding, type Finding } from '../preflight-finding.js'
-import { LOCK_KEY } from './postgresql-dialect.js'
+import { LOCK_KEY } from './postgresql-lock-key.js'
 
 /**
  * PostgreSQL: CREATE on the schema (new tables, indexes, enum types,

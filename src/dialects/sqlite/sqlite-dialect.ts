@@ -2,6 +2,7 @@ import type { Connection } from '../connection.js'
 import type { Dialect } from '../dialect.js'
 import { LockTimeoutError } from '../lock-timeout.js'
 import { SqliteCompiler } from './sqlite-compiler.js'
+import { sqlitePreflight } from './sqlite-preflight.js'
 import { sqliteTraits } from './sqlite-traits.js'
 import { adoptLiveExtras } from './sqlite-live-extras.js'
 import { sqliteConventions } from './sqlite-conventions.js'
@@ -28,6 +29,7 @@ async function writeLocked(conn: Connection, timeoutMs: number): Promise<boolean
 
 export const sqliteDialect: Dialect = {
   ...sqliteTraits,
+  serverPreflight: sqlitePreflight,
   compiler: new SqliteCompiler(),
   conventions: sqliteConventions,
   introspect: introspectSqlite,

@@ -6,4 +6,9 @@ export const sqliteTraits: DialectTraits = {
   isRetryableConflict: (error) => (error as { code?: unknown } | undefined)?.code === 'SQLITE_BUSY',
   rowAddress: (table) => `${table}.rowid`,
   foreignKeysAlwaysEnforced: false,
+  quoteIdentifier: (name) => `"${name.replace(/"/g, '""')}"`,
+  singleColumnReferencesSql: `SELECT m.name AS tbl, p."from" AS col FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) p
+          WHERE m.type = 'table' AND lower(p."table") = lower(?)
+            AND (SELECT COUNT(*) FROM pragma_foreign_key_list(m.name) q WHERE q.id = p.id) = 1`,
+  url: { backends: ['sqlite'], drivers: ['pysqlite', 'aiosqlite', 'pysqlcipher'], queryOptions: {} },
 }
