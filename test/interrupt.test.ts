@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { afterEach, beforeEach, test } from 'node:test'
+import { test } from 'node:test'
 import type { Database } from '../src/engine/database.js'
 import { BIN, configFor, db, type CliResult } from './support/cli.js'
-import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
+import { forEachEngine, type ScratchDatabase } from './support/databases.js'
+import { freshDatabasePerTest } from './support/fresh-database.js'
 import { insertLegacyImage, managerOf, NOW, succeeded } from './support/manager.js'
 
 /**
@@ -77,11 +78,8 @@ async function otherSessions(database: Database, except: Database): Promise<numb
 
 forEachEngine((engine) => {
   let scratch: ScratchDatabase
-  beforeEach(async () => {
-    scratch = await scratchDatabase(engine)
-  })
-  afterEach(async () => {
-    await scratch.drop()
+  freshDatabasePerTest(engine, (fresh) => {
+    scratch = fresh.scratch
   })
   const server = engine.dialect !== 'sqlite'
   // Enough single-row batches to keep SQLite busy for seconds; on a server, a few rows and a row lock.

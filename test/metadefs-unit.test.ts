@@ -14,7 +14,7 @@ import { discoverMetadefFiles } from '../src/glance/metadefs/files.js'
 import { dumpsPython, floatRepr, parseJson } from '../src/glance/metadefs/json.js'
 import { parseLoadMode, truthy } from '../src/glance/metadefs/mode.js'
 import { planLoad, type ExistingMetadefs } from '../src/glance/metadefs/plan.js'
-import { nameKeyFor } from '../src/glance/metadefs/store.js'
+import { nameComparisonKey } from '../src/dialects/identifiers.js'
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'metadefs')
 /** transcripts.md T18: the export of mdsrc1 (= fixtures/metadefs/v1), byte for byte. */
@@ -340,7 +340,7 @@ describe('planLoad', () => {
         'fileLoaded',
       ],
     )
-    const key = nameKeyFor('mysql')!
+    const key = nameComparisonKey('mysql')!
     const lower = doc('{"namespace": "test::ns", "tags": [{"name": "T1"}]}')
     const mysqlExisting = {
       ...afterV1,

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
-import { afterEach, beforeEach, test } from 'node:test'
+import { test } from 'node:test'
 import type { Connection, DialectName } from '../src/dialects/connection.js'
 import { configFor, db } from './support/cli.js'
-import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
+import { forEachEngine, type ScratchDatabase } from './support/databases.js'
+import { freshDatabasePerTest } from './support/fresh-database.js'
 import { fingerprint } from './support/fingerprint.js'
 import { managerOf, succeeded } from './support/manager.js'
 
@@ -69,11 +70,8 @@ const CASES: readonly Case[] = [
 
 forEachEngine((engine) => {
   let scratch: ScratchDatabase
-  beforeEach(async () => {
-    scratch = await scratchDatabase(engine)
-  })
-  afterEach(async () => {
-    await scratch.drop()
+  freshDatabasePerTest(engine, (fresh) => {
+    scratch = fresh.scratch
   })
 
   for (const c of CASES) {

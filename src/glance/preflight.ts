@@ -1,5 +1,5 @@
 import type { Connection } from '../dialects/connection.js'
-import { finding, type Finding } from '../dialects/preflight.js'
+import { finding, type Finding } from '../dialects/preflight-finding.js'
 import type { Database } from '../engine/database.js'
 import { applicableMigrations, type DataMigration } from '../engine/data-migration.js'
 import { planUpgrade } from '../engine/migration-plan.js'

@@ -4,7 +4,7 @@
  * statement uses `?` placeholders; booleans go in as JS booleans and come
  * back as the driver gives them (0/1 on SQLite and MySQL).
  */
-import type { Connection, DialectName, Row } from '../../dialects/connection.js'
+import type { Connection, Row } from '../../dialects/connection.js'
 import { nameComparisonKey } from '../../dialects/identifiers.js'
 import type { ExistingMetadefs, ExistingNamespace, LoadAction } from './plan.js'
 
@@ -23,14 +23,9 @@ export function utcNow(date = new Date()): string {
   return `${date.toISOString().replace('T', ' ').replace('Z', '')}000`
 }
 
-/** How `WHERE name = ?` compares on this database (see nameComparisonKey: MySQL folds case). */
-export function nameKeyFor(dialect: DialectName): ((name: string) => string) | undefined {
-  return nameComparisonKey(dialect)
-}
-
 /** The names that decide insert/update/skip for a load. */
 export async function readExisting(conn: Connection): Promise<ExistingMetadefs> {
-  const key = nameKeyFor(conn.dialect) ?? ((name: string) => name)
+  const key = nameComparisonKey(conn.dialect) ?? ((name: string) => name)
   const namespaces = new Map<string, ExistingNamespaceSets>()
   const byId = new Map<string, ExistingNamespaceSets>()
   for (const row of await conn.query<{ id: unknown; namespace: string }>('SELECT id, namespace FROM metadef_namespaces')) {
@@ -52,7 +47,7 @@ export async function readExisting(conn: Connection): Promise<ExistingMetadefs> 
   await children('SELECT namespace_id, name FROM metadef_objects', (ns) => ns.objects)
   await children('SELECT namespace_id, name FROM metadef_tags', (ns) => ns.tags)
   const resourceTypes = new Set((await conn.query<{ name: string }>('SELECT name FROM metadef_resource_types')).map((r) => key(r.name)))
-  const nameKey = nameKeyFor(conn.dialect)
+  const nameKey = nameComparisonKey(conn.dialect)
   return nameKey ? { namespaces, resourceTypes, key: nameKey } : { namespaces, resourceTypes }
 }
 

@@ -1,1 +1,0 @@
-export { finding, type Finding, type Severity } from './preflight-finding.js'
