@@ -1,6 +1,7 @@
 import type { DialectName } from '../../ops/dialect-name.js'
 import { inRange } from '../../engine/batched-update.js'
 import { defineDataMigration } from '../../engine/data-migration.js'
+import { VISIBILITY_WRITTEN_IN_STEP } from '../visibility-triggers.js'
 
 const NEEDS_VISIBILITY = 'visibility IS NULL'
 
@@ -73,6 +74,8 @@ export default defineDataMigration({
     return updateByKeyRanges({
       table: 'images',
       key: 'id',
+      // Each row's visibility follows its own is_public: the trigger need not check it.
+      beforeEachBatch: VISIBILITY_WRITTEN_IN_STEP[conn.dialect],
       statement(range) {
         const members = inRange('m.image_id', range)
         const images = inRange('id', range)
