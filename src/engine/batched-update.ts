@@ -72,6 +72,12 @@ export interface KeysetUpdate {
   readonly table: string
   readonly key: string
   statement(range: KeyRange): { sql: string; params: unknown[] }
+  /**
+   * The same UPDATE of the rows that meet `rows` (a condition on the
+   * table's own rows, without parameters), for a dialect that walks the
+   * table by ranges of its pages instead (Dialect.pageRanges, page-walk.ts).
+   */
+  onRows?(rows: string): { sql: string; params: unknown[] }
   /** Run in each batch's transaction before its UPDATE (settings the UPDATE relies on). */
   readonly beforeEachBatch?: readonly string[]
 }
