@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import type { Database } from '../src/engine/database.js'
 import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
-import { insertLegacyImage, managerOf, NOW } from './support/manager.js'
+import { insertLegacyImage, managerOf, NOW, succeeded } from './support/manager.js'
 import { truthy } from './support/schema-queries.js'
 
 const VALUES = ['public', 'private', 'shared', 'community'] as const
@@ -22,6 +22,7 @@ forEachEngine((engine) => {
     await managerOf(db).upgrade('mitaka02')
     await insertLegacyImage(db, 'legacy-public', true)
     await insertLegacyImage(db, 'legacy-private', false)
+    await insertLegacyImage(db, 'legacy-untouched', false)
     await managerOf(db).expand()
   })
   after(async () => {
@@ -120,5 +121,18 @@ forEachEngine((engine) => {
       await assert.rejects(db.conn.execute(sql, params), /Invalid visibility value/, sql)
       assert.deepEqual(await read(id), { isPublic: false, visibility: 'private' }, sql)
     }
+  })
+
+  test('db migrate on the same session leaves the triggers on for its next transaction', async () => {
+    // PostgreSQL's batches switch update_visibility off for their own transaction only (SET LOCAL).
+    const { id, done } = insert({ visibility: 'private' })
+    await done
+    assert.equal((await read('legacy-untouched')).visibility, null)
+    succeeded(await managerOf(db).migrate())
+    assert.equal((await read('legacy-untouched')).visibility, 'private')
+    await db.conn.execute("UPDATE images SET visibility = 'public' WHERE id = ?", [id])
+    assert.deepEqual(await read(id), { isPublic: true, visibility: 'public' })
+    await db.conn.execute('UPDATE images SET is_public = ? WHERE id = ?', [false, id])
+    assert.deepEqual(await read(id), { isPublic: false, visibility: 'shared' })
   })
 })

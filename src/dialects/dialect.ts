@@ -5,6 +5,7 @@ import type { Connection } from './connection.js'
 import type { SchemaConventions } from './expected-schema.js'
 import type { SchemaSnapshot } from './introspect.js'
 import type { LockWaitBound } from './lock-wait.js'
+import type { PageRanges } from './page-ranges.js'
 import type { Finding } from './preflight-finding.js'
 import type { ProgressJournal } from './progress-journal.js'
 import type { UrlSpec } from './url-options.js'
@@ -31,6 +32,13 @@ export interface DialectTraits {
    * not stable (PostgreSQL's ctid moves on update): walk the key there.
    */
   readonly rowAddress: (table: string) => string | undefined
+  /**
+   * How to walk a table by ranges of its pages (PostgreSQL's TID range
+   * scans), for data migrations that rewrite most rows: a key range of a
+   * scattered key touches a page per row. Undefined where the key is the
+   * physical order or no such scan exists.
+   */
+  readonly pageRanges?: PageRanges
   /**
    * Every connection enforces foreign keys. Not on SQLite, where it is a
    * per-connection pragma that Glance's connections leave off: content that

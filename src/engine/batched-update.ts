@@ -72,6 +72,14 @@ export interface KeysetUpdate {
   readonly table: string
   readonly key: string
   statement(range: KeyRange): { sql: string; params: unknown[] }
+  /**
+   * The same UPDATE of the rows that meet `rows` (a condition on the
+   * table's own rows, without parameters), for a dialect that walks the
+   * table by ranges of its pages instead (Dialect.pageRanges, page-walk.ts).
+   */
+  onRows?(rows: string): { sql: string; params: unknown[] }
+  /** Run in each batch's transaction before its UPDATE (settings the UPDATE relies on). */
+  readonly beforeEachBatch?: readonly string[]
 }
 
 export interface BatchEvents {
@@ -166,6 +174,7 @@ export async function updateByKeyRanges(conn: Connection, update: KeysetUpdate, 
     // BEGIN IMMEDIATE behind busy writers) says nothing about the batch's size.
     let ms = 0
     const changed = await inBatchTransaction(conn, options, async () => {
+      for (const setting of update.beforeEachBatch ?? []) await conn.execute(setting)
       const start = performance.now()
       try {
         return await conn.execute(sql, params)

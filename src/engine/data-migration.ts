@@ -2,13 +2,18 @@ import type { CopyFill } from '../dialects/base-compiler.js'
 import type { Connection } from '../dialects/connection.js'
 import type { DialectName } from '../ops/dialect-name.js'
 import type { Database } from './database.js'
-import { updateByKeyRanges, type KeysetUpdate } from './batched-update.js'
+import { updateByKeyRanges, type BatchOptions, type KeysetUpdate } from './batched-update.js'
+import { updateByPageRanges } from './page-walk.js'
 import type { EventSink } from './events.js'
 
 /** What a data migration is given to run with. */
 export interface DataMigrationContext {
   readonly conn: Connection
-  /** Applies a keyset UPDATE in time-sized batches, each its own transaction; returns rows changed. */
+  /**
+   * Applies a keyset UPDATE in time-sized batches, each its own transaction;
+   * returns rows changed. Where the dialect walks tables by pages and the
+   * update offers `onRows`, the batches are page ranges instead of key ranges.
+   */
   updateByKeyRanges: (update: KeysetUpdate) => Promise<number>
 }
 
@@ -127,8 +132,8 @@ export async function runDataMigration(db: Database, migration: DataMigration, o
   let rows = 0
   const context: DataMigrationContext = {
     conn,
-    updateByKeyRanges: (update) =>
-      updateByKeyRanges(conn, update, {
+    updateByKeyRanges: (update) => {
+      const batches: BatchOptions = {
         maxBatchRows: options.batchSize,
         ...(db.dialect.batchTargetMs === undefined ? {} : { targetBatchMs: db.dialect.batchTargetMs }),
         insideTransaction: options.insideTransaction,
@@ -137,7 +142,11 @@ export async function runDataMigration(db: Database, migration: DataMigration, o
           onEvent({ kind: 'dataMigrationBatch', id: migration.id, rows: changed, total: rows, ms })
         },
         onRetry: (attempt, waitMs, reason) => onEvent({ kind: 'batchRetried', id: migration.id, attempt, waitMs, reason }),
-      }),
+      }
+      const pages = db.dialect.pageRanges
+      const onRows = update.onRows?.bind(update)
+      return pages && onRows ? updateByPageRanges(conn, pages, { ...update, onRows }, batches) : updateByKeyRanges(conn, update, batches)
+    },
   }
   let changed = 0
   for (let pass = 0; pass < MAX_PASSES && (pass === 0 || (await migration.hasPending(conn))); pass++) {

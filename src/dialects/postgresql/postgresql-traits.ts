@@ -1,4 +1,5 @@
 import type { DialectTraits } from '../dialect.js'
+import { postgresqlPageRanges } from './postgresql-page-ranges.js'
 import { anyValue, integerFrom } from '../url-options.js'
 
 export const postgresqlTraits: DialectTraits = {
@@ -9,6 +10,7 @@ export const postgresqlTraits: DialectTraits = {
     return code === '40P01' || code === '40001'
   },
   rowAddress: () => undefined,
+  pageRanges: postgresqlPageRanges,
   foreignKeysAlwaysEnforced: true,
   quoteIdentifier: (name) => `"${name.replace(/"/g, '""')}"`,
   singleColumnReferencesSql: `SELECT cl.relname AS tbl, a.attname AS col
