@@ -74,6 +74,16 @@ const KNOWN: readonly Known[] = [
     ours: (_r, s) => edit(s, (x) => (TRIGGER_DDL.test(x) ? null : x)),
   },
   {
+    id: 'P1',
+    dialects: ['postgresql'],
+    why: 'online DDL (README deviation 19): an index on a table the revision did not create is built CONCURRENTLY, and SET NOT NULL is proven first by a CHECK added NOT VALID, validated, and dropped after',
+    ours: (_r, s) => {
+      const concurrently = edit(s, (x) => x.replace(/^CREATE (UNIQUE )?INDEX CONCURRENTLY /, 'CREATE $1INDEX '))
+      const checks = edit(s, (x) => (/ (ADD|VALIDATE|DROP) CONSTRAINT \w+_not_null_gm\b/.test(x) ? null : x))
+      return concurrently + checks
+    },
+  },
+  {
     id: 'K2',
     dialects: ['sqlite'],
     why: 'a revision that changes one table twice rebuilds it once, and builds the indexes it creates on that table only in the rebuild; Glance rebuilds per change',

@@ -76,8 +76,10 @@ export interface Dialect extends DialectTraits {
    */
   readonly transactionalDdl: boolean
   /**
-   * Where DDL is not transactional: the record of the statements a revision
-   * has committed so far, so that a run killed inside it can be resumed.
+   * Where a revision's statements commit one by one (MySQL, whose DDL is not
+   * transactional; PostgreSQL, so that no table lock outlives its statement):
+   * the record of the statements it has committed so far, so that a run
+   * killed inside it is resumed. Absent: a revision commits as a whole.
    */
   readonly progress?: ProgressJournal
   /**

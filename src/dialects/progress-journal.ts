@@ -3,9 +3,10 @@ import type { Connection } from './connection.js'
 import type { Statement } from './statement.js'
 
 /**
- * What a run that stopped inside a revision had committed. Kept only where
- * DDL is not transactional (MySQL commits every DDL statement on its own), so
- * that the next run resumes at the first statement not yet committed instead
+ * What a run that stopped inside a revision had committed. Kept where
+ * a revision's statements commit one by one (MySQL commits every DDL
+ * statement on its own; PostgreSQL commits each so that no table lock is held
+ * past its statement), so that the next run resumes at the first statement not yet committed instead
  * of finding half a revision and no version row. As Atlas does, each
  * committed statement is recorded by its hash, so a resume with different
  * statements (another tool version, another command) is refused, not guessed.
@@ -35,6 +36,13 @@ export interface ProgressJournal {
    * the one statement right after the recorded ones.
    */
   alreadyApplied(error: unknown): boolean
+  /**
+   * Undoes what an interrupted attempt of a statement that commits on its
+   * own can leave half-done (PostgreSQL's INVALID index after CREATE INDEX
+   * CONCURRENTLY is cancelled, killed or times out on a lock); run before
+   * every attempt of such a statement.
+   */
+  clearPartial?(conn: Connection, sql: string): Promise<void>
 }
 
 /** A statement's identity in the journal: SHA-256 of its text and parameters, 16 hex digits. */

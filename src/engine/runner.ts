@@ -83,8 +83,8 @@ export function migrationsCarriedByCopies(
  * Applies `steps` in order. Each step's statements and its version-table
  * change commit together where DDL is transactional (with those of steps
  * that have no statements), so a killed run leaves the database at a
- * revision boundary. Elsewhere (MySQL) every statement
- * commits on its own and the dialect's progress journal records each one, so
+ * revision boundary. Where the dialect keeps a progress journal (MySQL,
+ * PostgreSQL) every statement commits on its own and the journal records each one, so
  * a killed run is resumed at the statement where it stopped. Data migrations
  * that a step relies on run just before it.
  */
@@ -101,7 +101,7 @@ export async function runSteps(
   const model = modelAt(db, graph, applied, options)
   await db.dialect.adoptLiveSchema?.(db.conn, model)
   let needsVersionTable = !(await versionTableExists(db.conn, db.dialect))
-  const journal = options.dryRun || db.dialect.transactionalDdl ? undefined : db.dialect.progress
+  const journal = options.dryRun ? undefined : db.dialect.progress
   let resume = journal ? await interruptedRevision(db, journal, steps) : undefined
   if (journal && steps.length > 0) await journal.open(db.conn)
   const commits = new GroupedCommits(db, options.insideTransaction)
@@ -253,8 +253,11 @@ async function runJournaled(
   const bound = options.lockWaitMs === undefined ? undefined : db.dialect.lockWait
   for (const sql of bound?.begin(LOCK_WAIT_PER_ATTEMPT_MS) ?? []) await db.conn.execute(sql)
   try {
-    await runJournaledBounded(db.conn, journal, step, resume, options, (s, index) =>
-      executeBounded(db.conn, bound, s, { revision: step.revision, index, total: step.body.length }, options),
+    await runJournaledBounded(db.conn, journal, step, resume, options, (s, index, inTransaction) =>
+      executeBounded(db.conn, bound, s, { revision: step.revision, index, total: step.body.length }, options, {
+        inTransaction,
+        ...(!inTransaction && journal.clearPartial ? { before: () => journal.clearPartial!(db.conn, s.sql) } : {}),
+      }),
     )
   } finally {
     for (const sql of bound?.end() ?? []) await db.conn.execute(sql).catch(() => undefined)
@@ -267,7 +270,7 @@ async function runJournaledBounded(
   step: StepStatements,
   resume: RevisionProgress | undefined,
   options: RunOptions,
-  run: (s: Statement, index: number) => Promise<void>,
+  run: (s: Statement, index: number, inTransaction: boolean) => Promise<void>,
 ): Promise<void> {
   const { revision, body } = step
   const hashes = body.map(statementHash)
@@ -281,7 +284,7 @@ async function runJournaledBounded(
     try {
       if (journal.commitsImplicitly(s.sql)) {
         try {
-          await run(s, i + 1)
+          await run(s, i + 1, false)
         } catch (error) {
           if (!(resume && i === committed && journal.alreadyApplied(error))) throw error
         }
@@ -289,7 +292,7 @@ async function runJournaledBounded(
         await journal.record(conn, progress)
       } else {
         await conn.transaction(async () => {
-          await run(s, i + 1)
+          await run(s, i + 1, true)
           options.onEvent({ kind: 'statementDone', revision, index: i + 1 })
           await journal.record(conn, progress)
         })
@@ -357,23 +360,31 @@ async function executeBounded(
   s: Statement,
   where: { revision: string; index: number; total: number },
   options: RunOptions,
+  /**
+   * `inTransaction`: a failed attempt aborts the transaction unless it ran in a
+   * savepoint (where the dialect needs one). `before`: run ahead of each attempt.
+   */
+  attempt: { inTransaction: boolean; before?: () => Promise<void> } = { inTransaction: true },
 ): Promise<void> {
   if (!bound) {
+    await attempt.before?.()
     await conn.execute(s.sql, s.params)
     return
   }
+  const savepoint = bound.needsSavepoint && attempt.inTransaction
   const started = Date.now()
   const deadline = started + (options.lockWaitMs ?? 0)
   let backoff = FIRST_BACKOFF_MS
   for (;;) {
-    if (bound.needsSavepoint) await conn.execute(`SAVEPOINT ${SAVEPOINT}`)
+    await attempt.before?.()
+    if (savepoint) await conn.execute(`SAVEPOINT ${SAVEPOINT}`)
     try {
       await conn.execute(s.sql, s.params)
-      if (bound.needsSavepoint) await conn.execute(`RELEASE SAVEPOINT ${SAVEPOINT}`)
+      if (savepoint) await conn.execute(`RELEASE SAVEPOINT ${SAVEPOINT}`)
       return
     } catch (error) {
       if (!bound.isLockTimeout(error)) throw error
-      if (bound.needsSavepoint) await conn.execute(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`)
+      if (savepoint) await conn.execute(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`)
       const waited = Date.now() - started
       if (Date.now() + backoff >= deadline) {
         throw new Error(

@@ -6,6 +6,7 @@ import { postgresqlConventions } from './postgresql-conventions.js'
 import { introspectPostgresql } from './postgresql-introspector.js'
 import { LOCK_KEY } from './postgresql-lock-key.js'
 import { postgresqlPreflight } from './postgresql-preflight.js'
+import { postgresqlProgressJournal, PROGRESS_TABLE } from './postgresql-progress-journal.js'
 import { postgresqlTraits } from './postgresql-traits.js'
 
 const POLL_MS = 200
@@ -19,10 +20,14 @@ export const postgresqlDialect: Dialect = {
   conventions: postgresqlConventions,
   introspect: introspectPostgresql,
   transactionalDdl: true,
-  // SET LOCAL: scoped to the step's transaction, so data migrations keep the server's setting.
+  // One transaction per statement (with its record), not per revision: a
+  // table lock ends with the statement that took it (README, Safety).
+  progress: postgresqlProgressJournal,
+  // Session-wide for the revision's statements (CREATE INDEX CONCURRENTLY runs
+  // outside any transaction), reset after them so data migrations keep the server's setting.
   lockWait: {
-    begin: (ms) => [`SET LOCAL lock_timeout = '${Math.max(1, Math.round(ms))}ms'`],
-    end: () => [],
+    begin: (ms) => [`SET lock_timeout = '${Math.max(1, Math.round(ms))}ms'`],
+    end: () => ['RESET lock_timeout'],
     isLockTimeout: (error) => (error as { code?: string }).code === '55P03',
     needsSavepoint: true,
   },
@@ -69,6 +74,6 @@ export const postgresqlDialect: Dialect = {
     const rows = await conn.query<{ name: string }>(
       'SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename',
     )
-    return rows.map((r) => r.name)
+    return rows.map((r) => r.name).filter((name) => name !== PROGRESS_TABLE)
   },
 }

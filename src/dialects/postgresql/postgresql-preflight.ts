@@ -41,7 +41,8 @@ export async function postgresqlPreflight(conn: Connection): Promise<Finding[]> 
   }>(
     `SELECT a.pid, a.usename, a.application_name, a.client_addr::text AS client_addr, a.backend_start::text AS backend_start
        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-      WHERE l.locktype = 'advisory' AND l.granted AND l.objid = (${LOCK_KEY}::bigint & 4294967295)::oid AND l.pid <> pg_backend_pid()`,
+      WHERE l.locktype = 'advisory' AND l.granted AND l.objid = (${LOCK_KEY}::bigint & 4294967295)::oid AND l.pid <> pg_backend_pid()
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
   )
   findings.push(
     holders.length === 0
