@@ -60,13 +60,12 @@ export function pauseAfterHold(holdMs: number, stretchMs = holdMs): number {
  */
 export const STRETCH_BREAK_MS = 2 * 100 + WAKE_MARGIN_MS
 /**
- * Holds this close together are one hold to a waiting writer (a key-probe
- * read and the batch transaction right after it). Kept this short: at
- * 10 ms, holds of ours joined across the writers' own short holds between
- * them, every statement of `db migrate` was followed by a full pause, and it
- * took 190 s instead of 6 s at 100k images.
+ * Holds this close together are one hold to a writer that has waited more
+ * than a few ms: asleep in steps of 10 ms and more, it wakes in so short a
+ * gap only by chance (a key-probe read and the batch transaction after it,
+ * a few event-loop turns apart).
  */
-export const JOINED_HOLDS_GAP_MS = 2
+export const JOINED_HOLDS_GAP_MS = 10
 
 /** Tracks our holds of the file's lock and says how long to wait before the next statement. */
 export class WriterYield {
