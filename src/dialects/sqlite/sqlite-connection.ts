@@ -99,7 +99,7 @@ export class SqliteConnection implements Connection {
     const values = params.map(toSqliteValue)
     // prepare() reads the schema, so it too meets another process's lock.
     if (this.#db.inTransaction) return this.#db.prepare(sql).all(...values) as T[]
-    return this.#whenFree(() => this.#held(() => this.#db.prepare(sql).all(...values) as T[]))
+    return this.#whenFree(() => this.#db.prepare(sql).all(...values) as T[])
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
@@ -109,20 +109,16 @@ export class SqliteConnection implements Connection {
     const values = params.map(toSqliteValue)
     if (this.#db.inTransaction || !this.#yieldLock) return runStatement(this.#db.prepare(sql), values)
     // An autocommitted write (a purge batch) holds the write lock for its duration.
-    return this.#whenFree(() => this.#held(() => runStatement(this.#db.prepare(sql), values)))
-  }
-
-  /**
-   * Runs one autocommitted statement and reports how long it held the file's
-   * lock: a write its write lock, a read its shared lock, which keeps a
-   * writer from committing just as well.
-   */
-  #held<T>(run: () => T): T {
-    const start = performance.now()
-    // Only a statement that ran held the lock: one refused with SQLITE_BUSY found it taken.
-    const result = run()
-    this.#yieldLock?.released(performance.now() - start)
-    return result
+    const yieldLock = this.#yieldLock
+    return this.#whenFree(() => {
+      const statement = this.#db.prepare(sql)
+      const start = performance.now()
+      try {
+        return runStatement(statement, values)
+      } finally {
+        if (!statement.reader) yieldLock.released(performance.now() - start)
+      }
+    })
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {

@@ -48,44 +48,22 @@ export function pauseAfterHold(holdMs: number, stretchMs = holdMs): number {
   return holdMs < MIN_PACED_HOLD_MS ? 0 : busyHandlerStep(Math.max(holdMs, stretchMs)) + WAKE_MARGIN_MS
 }
 
-/**
- * Free for this long, the lock has let in every writer that was waiting: a
- * new stretch begins. One full step is not enough: three writers wake in
- * the same 100 ms window, the first takes the lock, and the others, finding
- * it taken, sleep 100 ms again; measured in train_migrate01 at 100k images
- * (read + write of 5-6 ms per batch), a break after one step let the
- * stretch restart with pauses of a few ms after every such pause of ours,
- * and one write waited 1.5 s. Two steps give a writer that lost once a
- * second wake in the same free time.
- */
-export const STRETCH_BREAK_MS = 2 * 100 + WAKE_MARGIN_MS
-/**
- * Holds this close together are one hold to a writer that has waited more
- * than a few ms: asleep in steps of 10 ms and more, it wakes in so short a
- * gap only by chance (a key-probe read and the batch transaction after it,
- * a few event-loop turns apart).
- */
-export const JOINED_HOLDS_GAP_MS = 10
+/** Free for this long, the lock has let in every writer that was waiting: a new stretch begins. */
+const STRETCH_BREAK_MS = 100 + WAKE_MARGIN_MS
 
-/** Tracks our holds of the file's lock and says how long to wait before the next statement. */
+/** Tracks our holds of the write lock and says how long to wait before the next statement. */
 export class WriterYield {
   #freeUntil = 0
   #stretchStart: number | undefined
-  #holdStart = -Infinity
   #lastRelease = -Infinity
 
-  /**
-   * A hold of the lock ended now, after `holdMs`: a write, or a read
-   * outside a transaction (its shared lock keeps a writer from committing).
-   */
+  /** A hold of the write lock ended now, after `holdMs`. */
   released(holdMs: number): void {
     const now = performance.now()
     const heldFrom = now - holdMs
-    const gap = heldFrom - this.#lastRelease
-    if (this.#stretchStart === undefined || gap >= STRETCH_BREAK_MS) this.#stretchStart = heldFrom
-    if (gap >= JOINED_HOLDS_GAP_MS) this.#holdStart = heldFrom
+    if (this.#stretchStart === undefined || heldFrom - this.#lastRelease >= STRETCH_BREAK_MS) this.#stretchStart = heldFrom
     this.#lastRelease = now
-    const pause = pauseAfterHold(now - this.#holdStart, now - this.#stretchStart)
+    const pause = pauseAfterHold(holdMs, now - this.#stretchStart)
     if (pause > 0) this.#freeUntil = Math.max(this.#freeUntil, now + pause)
   }
 
