@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { BatchSizer, inBatchTransaction, TARGET_BATCH_MS } from '../src/engine/batched-update.js'
+import { BatchSizer, TARGET_BATCH_MS } from '../src/engine/batch-sizer.js'
+import { inBatchTransaction } from '../src/engine/batched-update.js'
 import { forEachEngine, scratchDatabase } from './support/databases.js'
 
 describe('BatchSizer', () => {

@@ -306,6 +306,28 @@ forEachEngine((engine) => {
       assert.deepEqual((await contents(conn)).image_properties, ['live'])
     })
 
+    test('batches are sized by time: DELETEs slower than the target shrink the next batch, at most 4x a step', async () => {
+      await image(conn, 'img', false, null)
+      for (let i = 0; i < 24; i++) await child(conn, 'image_properties', 'img', `p${i}`, true, ago(40))
+      await child(conn, 'image_properties', 'img', 'live', false, null)
+      const events: PurgeEvent[] = []
+      // A target no DELETE can meet: every full batch is "too slow", so each next one is a quarter of it (never below 1).
+      const result = await purgeDeletedRows(
+        conn,
+        request({ maxRows: -1, batchSize: 16, targetBatchMs: 0.001, onEvent: (e) => events.push(e) }),
+      )
+      assert.equal(counts(result).image_properties, 24)
+      const sizes = events
+        .filter((e) => e.kind === 'batchDeleted' && e.table === 'image_properties')
+        .map((e) => (e as { rows: number }).rows)
+      assert.deepEqual(
+        sizes,
+        [16, 4, 1, 1, 1, 1],
+        'the first batch is --batch-size (under 1,000), each next a quarter of the last, never below 1',
+      )
+      assert.deepEqual((await contents(conn)).image_properties, ['live'])
+    })
+
     test('max_rows 0 deletes nothing but still reports every table', async () => {
       await seedWorkedExample(conn)
       const before = await contents(conn)

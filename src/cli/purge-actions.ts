@@ -84,7 +84,9 @@ function purgeAction(defaults: Defaults, purge: PurgeFn): ActionHandler {
       }
       let result: PurgeResult
       try {
-        result = await purge(context.db.conn, { ageInDays: age, maxRows, batchSize, dryRun, nowMs, onEvent })
+        const { batchTargetMs } = context.db.dialect
+        const timing = batchTargetMs === undefined ? {} : { targetBatchMs: batchTargetMs }
+        result = await purge(context.db.conn, { ageInDays: age, maxRows, batchSize, ...timing, dryRun, nowMs, onEvent })
       } catch (error) {
         if (!(error instanceof PurgeBlockedError)) throw error
         if (!dryRun) for (const t of error.purged) reportPurged(context, t, false)

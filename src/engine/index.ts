@@ -8,7 +8,8 @@ export {
   type DataMigration,
   type DataMigrationContext,
 } from './data-migration.js'
-export { inRange, retryOnConflict, updateByKeyRanges, TARGET_BATCH_MS, type KeyRange, type KeysetUpdate } from './batched-update.js'
+export { inRange, retryOnConflict, updateByKeyRanges, type KeyRange, type KeysetUpdate } from './batched-update.js'
+export { BatchSizer, TARGET_BATCH_MS } from './batch-sizer.js'
 export { RevisionGraph } from './revision-graph.js'
 export { DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT_MS } from './defaults.js'
 export { planUpgrade, resolveTargets, type Step, type VersionChange } from './migration-plan.js'

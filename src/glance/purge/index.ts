@@ -14,8 +14,10 @@ export interface PurgeRequest {
   readonly ageInDays: number
   /** -1 = every qualifying row; applied per table, as Glance does. */
   readonly maxRows: number
-  /** At most this many rows per DELETE statement. */
+  /** At most this many rows per DELETE statement; fewer where a DELETE of that many would take longer than the target. */
   readonly batchSize: number
+  /** How long one DELETE should take (default TARGET_BATCH_MS; the CLI passes the dialect's batchTargetMs). */
+  readonly targetBatchMs?: number
   /** Count what would be deleted; delete nothing. */
   readonly dryRun: boolean
   /** The clock (tests pin it). */
@@ -29,6 +31,7 @@ function purgerFor(conn: Connection, request: PurgeRequest): Purger {
     threshold: purgeThreshold(request.ageInDays, request.nowMs ?? Date.now()),
     maxRows: request.maxRows,
     batchSize: request.batchSize,
+    ...(request.targetBatchMs === undefined ? {} : { targetBatchMs: request.targetBatchMs }),
     onEvent: request.onEvent,
   })
 }

@@ -1,5 +1,6 @@
 import type { Connection } from '../../dialects/connection.js'
 import { traitsOf } from '../../dialects/registry.js'
+import { BatchSizer } from '../../engine/batch-sizer.js'
 import { retryOnConflict } from '../../engine/batched-update.js'
 import { CommandError } from '../../engine/errors.js'
 import { countBlocking, referencesTo, type BlockingRows, type Condition } from './references.js'
@@ -8,7 +9,8 @@ import { quoteIdent, type PurgeTable, type Reference } from './tables.js'
 /** What the purge reports as it goes; the CLI decides how to show it. */
 export type PurgeEvent =
   | { readonly kind: 'tableStarted'; readonly table: string }
-  | { readonly kind: 'batchDeleted'; readonly table: string; readonly rows: number; readonly total: number }
+  /** `ms`: how long the batch's DELETE took (the next batch is sized from it). */
+  | { readonly kind: 'batchDeleted'; readonly table: string; readonly rows: number; readonly total: number; readonly ms: number }
   | { readonly kind: 'tableDone'; readonly table: string; readonly rows: number }
   /** A DELETE batch the server rolled back for a conflict (deadlock, Galera certification, lock wait) runs again. */
   | { readonly kind: 'batchRetried'; readonly table: string; readonly attempt: number; readonly waitMs: number; readonly reason: string }
@@ -72,6 +74,8 @@ export interface PurgerOptions {
   readonly maxRows: number
   /** At most this many rows per DELETE. */
   readonly batchSize: number
+  /** How long one DELETE should hold its row locks (BatchSizer's default unless the dialect sets Dialect.batchTargetMs). */
+  readonly targetBatchMs?: number
   readonly onEvent?: (event: PurgeEvent) => void
 }
 
@@ -247,10 +251,14 @@ export class Purger {
     const guards = !traitsOf(this.conn).foreignKeysAlwaysEnforced
       ? refs.map((r) => ` AND NOT EXISTS (SELECT 1 FROM ${q(r.table)} WHERE ${q(r.table)}.${q(r.column)} = ${s.key})`).join('')
       : ''
+    // Batches are sized by time, as the data migrations' are: a table whose
+    // rows cost more to delete (images: four foreign-key checks each) gets
+    // fewer per DELETE, so no statement holds its locks much past the target.
+    const sizer = new BatchSizer(batchSize, this.options.targetBatchMs)
     let total = 0
     let after: Key | undefined
     for (;;) {
-      const limit = maxRows === -1 ? batchSize : Math.min(batchSize, maxRows - total)
+      const limit = maxRows === -1 ? sizer.size : Math.min(sizer.size, maxRows - total)
       if (limit <= 0) break
       // The next `limit` selected rows after the previous batch, in batch-key order.
       const from = after === undefined ? [] : [after]
@@ -274,11 +282,18 @@ export class Purger {
         params: [...range.params, ...selection.params],
       }
       let deleted: number
+      let ms = 0
       try {
         // One autocommitted DELETE: applied whole or not at all, so it can simply run again.
         deleted = await retryOnConflict(
           this.conn,
-          () => this.#execute(statement.sql, statement.params),
+          async () => {
+            // Only the DELETE is timed, the attempt that succeeded: a conflict's back-off says nothing about the size.
+            const start = performance.now()
+            const n = await this.#execute(statement.sql, statement.params)
+            ms = performance.now() - start
+            return n
+          },
           (attempt, waitMs, reason) => onEvent?.({ kind: 'batchRetried', table: table.name, attempt, waitMs, reason }),
         )
       } catch (error) {
@@ -286,13 +301,14 @@ export class Purger {
         throw error
       }
       total += deleted
-      onEvent?.({ kind: 'batchDeleted', table: table.name, rows: deleted, total })
+      onEvent?.({ kind: 'batchDeleted', table: table.name, rows: deleted, total, ms })
       if (guards && deleted < n) {
         const error = await blocked({ sql: `${range.sql} AND ${selection.sql}`, params: [...range.params, ...selection.params] }, total)
         if (error.blocking.length > 0) throw error
       }
       after = upper
       if (n < limit) break
+      sizer.record(n, ms)
     }
     return total
   }
