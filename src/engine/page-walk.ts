@@ -1,6 +1,7 @@
 import type { Connection } from '../dialects/connection.js'
 import type { PageRanges } from '../dialects/page-ranges.js'
-import { BatchSizer, inBatchTransaction, type BatchOptions, type KeysetUpdate } from './batched-update.js'
+import { BatchSizer } from './batch-sizer.js'
+import { inBatchTransaction, type BatchOptions, type KeysetUpdate } from './batched-update.js'
 
 /** Rows per page assumed when the planner has no estimate yet (a row of a few hundred bytes). */
 const UNKNOWN_ROWS_PER_PAGE = 30
