@@ -73,5 +73,21 @@ export async function openMysql(target: MysqlTarget): Promise<Connection> {
   conn.on('error', () => undefined)
   // oslo.db's default sql_mode: strict, so bad data fails instead of truncating.
   await conn.query('SET SESSION sql_mode = ?', [target.sqlMode])
+  const [rows] = await conn.query('SELECT @@log_bin AS logBin, @@binlog_format AS binlogFormat')
+  const [server] = rows as { logBin: number | string; binlogFormat: string }[]
+  if (server && readCommittedIsSafe(server)) await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED')
   return new MysqlConnection(conn)
+}
+
+/**
+ * Our batches lock only the rows they change under READ COMMITTED: under the
+ * server's default REPEATABLE READ, a batch UPDATE or DELETE over a key range
+ * also takes next-key (gap) locks on that range, and every application INSERT
+ * of a random UUID id that falls into it waits for the batch to commit. Each
+ * batch re-checks its predicate on the row it changes, so it needs no
+ * snapshot across statements. Not with statement-based binary logging, which
+ * refuses DML under READ COMMITTED (error 1665): there the default stays.
+ */
+export function readCommittedIsSafe(server: { logBin: number | string; binlogFormat: string }): boolean {
+  return Number(server.logBin) === 0 || server.binlogFormat.toUpperCase() !== 'STATEMENT'
 }
