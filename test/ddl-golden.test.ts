@@ -84,19 +84,6 @@ const KNOWN: readonly Known[] = [
     },
   },
   {
-    id: 'K3',
-    dialects: ['sqlite'],
-    why: "ocata_expand01's is_public change (NOT NULL and the CHECKs dropped) edits images' stored definition in place instead of copying the table; the text written must be the one Glance's rebuild leaves",
-    glance: (r, s) => (r === 'ocata_expand01' ? editInPlace(s, 'images') : 0),
-    ours: (_r, s) =>
-      edit(s, (x) => {
-        const m = /^(UPDATE sqlite_master SET sql=\? WHERE type='table' AND name=\?) -- (.*)$/.exec(x)
-        if (!m) return x
-        const [text, table] = JSON.parse(m[2]!) as [string, string]
-        return `${m[1]} -- ${JSON.stringify([normalise(text), table])}`
-      }),
-  },
-  {
     id: 'K2',
     dialects: ['sqlite'],
     why: 'a revision that changes one table twice rebuilds it once, and builds the indexes it creates on that table only in the rebuild; Glance rebuilds per change',
@@ -128,26 +115,6 @@ function mergeRebuilds(statements: string[]): number {
     i = from
   }
   return removed
-}
-
-/**
- * Glance's rebuild of `table` (CREATE TABLE _alembic_tmp_, INSERT, DROP,
- * RENAME, the indexes it recreates) as our edit of its stored definition:
- * the text SQLite stores after the rename. Returns how many statements it changed.
- */
-function editInPlace(statements: string[], table: string): number {
-  const start = statements.findIndex((s) => s.startsWith(`CREATE TABLE _alembic_tmp_${table}(`))
-  if (start === -1) return 0
-  let end = start + 4
-  while (end < statements.length && new RegExp(`^CREATE INDEX \\w+ ON ${table}\\(`).test(statements[end]!)) end++
-  const text = statements[start]!.replace(`CREATE TABLE _alembic_tmp_${table}(`, `CREATE TABLE "${table}"(`)
-  const edit = [
-    'PRAGMA writable_schema=ON',
-    `UPDATE sqlite_master SET sql=? WHERE type='table' AND name=? -- ${JSON.stringify([text, table])}`,
-    'PRAGMA writable_schema=RESET',
-  ]
-  statements.splice(start, end - start, ...edit)
-  return end - start
 }
 
 function normalise(sql: string): string {

@@ -13,18 +13,6 @@ export interface TableExtras {
   readonly constraints: readonly { readonly definition: string; readonly columns: readonly string[] }[]
   readonly indexes: readonly { readonly name: string; readonly columns: readonly string[]; readonly sql: string }[]
   readonly triggers: readonly { readonly name: string; readonly sql: string }[]
-  /**
-   * How the live table stores its rows, as far as a change of its stored
-   * definition alone must keep it (SQLite): every column in physical order
-   * with its type affinity and NOT NULL, and the columns of its PRIMARY KEY
-   * and UNIQUE constraints in the order they are declared. Dropped once a
-   * revision changes the table's columns (the model's definition is then the
-   * live one).
-   */
-  readonly storage?: {
-    readonly columns: readonly { readonly name: string; readonly affinity: string; readonly notNull: boolean }[]
-    readonly keys: readonly (readonly string[])[]
-  }
 }
 
 /**
@@ -127,10 +115,7 @@ export class SchemaModel {
         this.#extras.set(table, { ...extras, columnOrder: [...extras.columnOrder.filter((c) => c !== op.column.name), op.column.name] })
         return
       case 'dropColumn':
-        this.#extras.set(table, withoutStorage({ ...extras, columnOrder: extras.columnOrder.filter((c) => c !== op.column) }))
-        return
-      case 'alterColumn':
-        this.#extras.set(table, withoutStorage(extras))
+        this.#extras.set(table, { ...extras, columnOrder: extras.columnOrder.filter((c) => c !== op.column) })
         return
       case 'createIndex':
         this.#extras.set(table, { ...extras, indexes: extras.indexes.filter((i) => i.name !== op.index.name) })
@@ -142,11 +127,4 @@ export class SchemaModel {
         return
     }
   }
-}
-
-/** The table's stored definition is now the model's (a rebuild or an edit wrote it). */
-function withoutStorage(extras: TableExtras): TableExtras {
-  const out = { ...extras }
-  delete (out as { storage?: unknown }).storage
-  return out
 }

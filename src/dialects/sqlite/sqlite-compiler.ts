@@ -3,8 +3,6 @@ import type { AlterColumn, Operation } from '../../ops/operations.js'
 import { SchemaModel } from '../../ops/schema-model.js'
 import { BaseCompiler, type CompiledRevision, type CopyFill, type DefaultContext } from '../base-compiler.js'
 import { statement, type Statement } from '../statement.js'
-import { sqliteAffinity } from './sqlite-affinity.js'
-import { parseCreateTable } from './sqlite-introspector.js'
 
 export class SqliteCompiler extends BaseCompiler {
   readonly name = 'sqlite' as const
@@ -60,13 +58,6 @@ export class SqliteCompiler extends BaseCompiler {
           statements.push(...this.compile(op, model))
           model.apply(op)
         }
-      } else if (!fills.some((f) => f.table === table) && this.#editableInPlace(run, model, table, statements)) {
-        // Every statement but the column changes runs as it is; those become one edit of the stored definition.
-        for (const op of run) {
-          if (op.kind !== 'alterColumn') statements.push(...this.compile(op, model))
-          model.apply(op)
-        }
-        statements.push(...this.#editStoredDefinition(model.table(table), model))
       } else {
         for (const op of run.slice(0, firstRebuild)) {
           if (op.kind === 'addColumn') statements.push(...this.compile(op, model))
@@ -80,113 +71,6 @@ export class SqliteCompiler extends BaseCompiler {
       start = end
     }
     return { statements, filled }
-  }
-
-  /**
-   * The body of `after` as a rebuild writes it (`(\n\t<line>, \n\t...\n)`),
-   * with what the live table has beyond the model: its columns in live order,
-   * and which columns survive into it.
-   */
-  #recreatedDefinition(name: string, after: Table, model: SchemaModel) {
-    const extras = model.extrasOf(name)
-    const [columnLines, constraintLines] = splitBody(
-      this.tableBody({ ...after, name: `_alembic_tmp_${name}` }, { checks: false, recreated: true }),
-      after.columns.length,
-    )
-    const definitions = new Map(after.columns.map((c, i): [string, string] => [c.name, columnLines[i]!]))
-    for (const extra of extras?.columns ?? []) definitions.set(extra.name, extra.definition)
-    const order = [...(extras?.columnOrder ?? []), ...after.columns.map((c) => c.name)].filter(
-      (column, i, all) => definitions.has(column) && all.indexOf(column) === i,
-    )
-    const survives = (columns: readonly string[]) => columns.every((c) => definitions.has(c))
-    const lines = [
-      ...order.map((column) => definitions.get(column)!),
-      ...constraintLines,
-      ...(extras?.constraints ?? []).filter((c) => survives(c.columns)).map((c) => c.definition),
-    ]
-    return { order, survives, body: `(\n\t${lines.join(', \n\t')}\n)` }
-  }
-
-  /**
-   * Whether a run of changes to `table` can leave the rows where they are and
-   * change only the table's stored definition, as SQLite documents for
-   * changes that no stored row can contradict
-   * (https://www.sqlite.org/lang_altertable.html, "making other kinds of
-   * table schema changes"): the run's column changes only drop NOT NULL or
-   * change defaults, the table keeps its columns, types, keys and foreign
-   * keys, and the definition a rebuild would write drops at most CHECKs. What
-   * the live table stores (`storage`, read at run time) must match it too:
-   * same columns in the same order with the same affinity, NOT NULL only
-   * where the live table has it already, same PRIMARY KEY and UNIQUE
-   * columns in the same order (their automatic indexes are found by that
-   * order), nothing of an operator's on the table. SQLite's connections
-   * reload a schema only when its version changes, which a schema statement
-   * does; the edit is therefore taken only after one has run in the same
-   * transaction (`earlier`).
-   */
-  #editableInPlace(run: readonly Operation[], model: SchemaModel, table: string, earlier: readonly Statement[]): boolean {
-    if (!run.every((op) => op.kind === 'alterColumn' || op.kind === 'addColumn' || op.kind === 'createIndex' || op.kind === 'dropIndex'))
-      return false
-    const before = model.table(table)
-    let after = before
-    for (const op of run) if (op.kind === 'alterColumn' || op.kind === 'addColumn') after = tableAfter(after, op)
-    const added = run.flatMap((op) => (op.kind === 'addColumn' ? [op.column.name] : []))
-    const unchanged = before.columns.length + added.length === after.columns.length
-    const sameShape =
-      unchanged &&
-      JSON.stringify([before.primaryKey, before.primaryKeyName, before.foreignKeys, before.uniques]) ===
-        JSON.stringify([after.primaryKey, after.primaryKeyName, after.foreignKeys, after.uniques]) &&
-      before.columns.every((b, i) => {
-        const a = after.columns[i]!
-        return (
-          a.name === b.name &&
-          JSON.stringify(a.type) === JSON.stringify(b.type) &&
-          a.autoincrement === b.autoincrement &&
-          (a.nullable || !b.nullable)
-        )
-      })
-    const ddlBefore = earlier.some((s) => /^\s*(CREATE|ALTER|DROP)\b/i.test(s.sql)) || run.some((op) => op.kind !== 'alterColumn')
-    if (!sameShape || !ddlBefore) return false
-    const extras = model.extrasOf(table)
-    if (!extras) return true
-    if (extras.columns.length > 0 || extras.constraints.length > 0) return false
-    const storage = extras.storage
-    if (!storage) return true
-    const { order, body } = this.#recreatedDefinition(table, after, model)
-    // Columns added since the live table was read (this run's too) are the model's own: ADD COLUMNs of ours.
-    const read = storage.columns.map((c) => c.name)
-    const live = [...extras.columnOrder, ...added]
-    if (JSON.stringify(order) !== JSON.stringify(live) || JSON.stringify(live.slice(0, read.length)) !== JSON.stringify(read)) return false
-    const keys = parseCreateTable(body)
-      .filter((c) => c.kind === 'primary' || c.kind === 'unique')
-      .map((c) => c.columns)
-    if (JSON.stringify(keys) !== JSON.stringify(storage.keys)) return false
-    return storage.columns.every((stored) => {
-      const column = after.columns.find((c) => c.name === stored.name)
-      return (
-        column !== undefined &&
-        sqliteAffinity(this.renderType(column.type, column)) === stored.affinity &&
-        (column.nullable || stored.notNull)
-      )
-    })
-  }
-
-  /**
-   * The stored CREATE TABLE of `after.name` replaced by the one a rebuild
-   * would leave (SQLite stores a renamed table as `CREATE TABLE "name"`), in
-   * the revision's transaction: a kill before COMMIT leaves the old text.
-   * better-sqlite3 runs in defensive mode, which forbids writing
-   * sqlite_master; the connection leaves it for these statements
-   * (sqlite-connection.ts). `writable_schema = RESET` also makes this
-   * connection read the schema again.
-   */
-  #editStoredDefinition(after: Table, model: SchemaModel): Statement[] {
-    const { body } = this.#recreatedDefinition(after.name, after, model)
-    return [
-      statement('PRAGMA writable_schema = ON'),
-      statement("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?", [`CREATE TABLE "${after.name}" ${body}`, after.name]),
-      statement('PRAGMA writable_schema = RESET'),
-    ]
   }
 
   /** One operation's rebuild; `model` is the schema before it. */
@@ -210,7 +94,21 @@ export class SqliteCompiler extends BaseCompiler {
   private rebuild(before: Table, after: Table, model: SchemaModel, fills: readonly CopyFill[], filled: CopyFill[]): Statement[] {
     const extras = model.extrasOf(before.name)
     const temporary = `_alembic_tmp_${before.name}`
-    const { order, body, survives } = this.#recreatedDefinition(before.name, after, model)
+    const [columnLines, constraintLines] = splitBody(
+      this.tableBody({ ...after, name: temporary }, { checks: false, recreated: true }),
+      after.columns.length,
+    )
+    const definitions = new Map(after.columns.map((c, i): [string, string] => [c.name, columnLines[i]!]))
+    for (const extra of extras?.columns ?? []) definitions.set(extra.name, extra.definition)
+    const order = [...(extras?.columnOrder ?? []), ...after.columns.map((c) => c.name)].filter(
+      (name, i, all) => definitions.has(name) && all.indexOf(name) === i,
+    )
+    const survives = (columns: readonly string[]) => columns.every((c) => definitions.has(c))
+    const body = [
+      ...order.map((name) => definitions.get(name)!),
+      ...constraintLines,
+      ...(extras?.constraints ?? []).filter((c) => survives(c.columns)).map((c) => c.definition),
+    ]
     const kept = order.filter((name) => before.columns.some((b) => b.name === name) || extras?.columns.some((e) => e.name === name))
     const selectList = kept
       .map((c) => {
@@ -222,7 +120,7 @@ export class SqliteCompiler extends BaseCompiler {
       })
       .join(', ')
     return [
-      statement(`CREATE TABLE ${temporary} ${body}`),
+      statement(`CREATE TABLE ${temporary} (\n\t${body.join(', \n\t')}\n)`),
       statement(`INSERT INTO ${temporary} (${this.quoteList(kept)}) SELECT ${selectList} \nFROM ${before.name}`),
       statement(`DROP TABLE ${before.name}`),
       statement(`ALTER TABLE ${temporary} RENAME TO ${before.name}`),

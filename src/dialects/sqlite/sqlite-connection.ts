@@ -19,8 +19,6 @@ export class SqliteConnection implements Connection {
   readonly dialect = 'sqlite' as const
   readonly #db: Database.Database
   #interrupted = false
-  /** Between `PRAGMA writable_schema = ON` and `= RESET` (unsafe mode on). */
-  #writingSchema = false
   readonly sessionId = undefined
   /** Absent in a connection that is itself an application writer (the benchmark's). */
   readonly #yieldLock: WriterYield | undefined
@@ -77,22 +75,6 @@ export class SqliteConnection implements Connection {
     return m !== null
   }
 
-  /**
-   * `PRAGMA writable_schema = ON` / `= RESET` around an edit of a stored
-   * table definition (sqlite-compiler.ts). better-sqlite3 opens connections
-   * in defensive mode (SQLITE_DBCONFIG_DEFENSIVE), in which SQLite ignores
-   * the first; its unsafe mode lifts that for as long as the edit lasts.
-   */
-  #writesSchemaTable(sql: string): boolean {
-    const m = /^\s*PRAGMA\s+writable_schema\s*=\s*(ON|RESET)\s*;?\s*$/i.exec(sql)
-    if (!m) return false
-    this.#writingSchema = m[1]!.toUpperCase() === 'ON'
-    if (this.#writingSchema) this.#db.unsafeMode(true)
-    this.#db.exec(sql)
-    if (!this.#writingSchema) this.#db.unsafeMode(false)
-    return true
-  }
-
   async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     await this.#yield()
     if (this.#setsBusyTimeout(sql)) return []
@@ -105,7 +87,6 @@ export class SqliteConnection implements Connection {
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
     await this.#yield()
     if (this.#setsBusyTimeout(sql)) return 0
-    if (this.#writesSchemaTable(sql)) return 0
     const values = params.map(toSqliteValue)
     if (this.#db.inTransaction || !this.#yieldLock) return runStatement(this.#db.prepare(sql), values)
     // An autocommitted write (a purge batch) holds the write lock for its duration.
@@ -133,7 +114,6 @@ export class SqliteConnection implements Connection {
       return result
     } catch (error) {
       if (this.#db.inTransaction) this.#db.exec('ROLLBACK')
-      if (this.#writingSchema) this.#writesSchemaTable('PRAGMA writable_schema = RESET')
       throw error
     } finally {
       this.#yieldLock?.released(performance.now() - start)

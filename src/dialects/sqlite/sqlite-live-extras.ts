@@ -1,7 +1,6 @@
 import type { SchemaModel, TableExtras } from '../../ops/schema-model.js'
 import type { Connection } from '../connection.js'
-import { sqliteAffinity } from './sqlite-affinity.js'
-import { liveTableDefinition, parseCreateTable } from './sqlite-introspector.js'
+import { liveTableDefinition } from './sqlite-introspector.js'
 
 const sameColumns = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((c, i) => c === b[i])
 
@@ -33,31 +32,7 @@ export async function adoptLiveExtras(conn: Connection, model: SchemaModel): Pro
         .map((c) => ({ definition: c.definition, columns: c.columns })),
       indexes: live.indexes.filter((i) => !modelIndexes.has(i.name)),
       triggers: live.triggers,
-      storage: await liveStorage(conn, name),
     }
     model.adoptExtras(name, extras)
-  }
-}
-
-/**
- * How `table` stores its rows (TableExtras.storage). A WITHOUT ROWID table or
- * one with generated columns gets a column no definition can match, so that
- * its stored definition is never edited in place.
- */
-async function liveStorage(conn: Connection, table: string): Promise<TableExtras['storage']> {
-  const [entry] = await conn.query<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table])
-  const info = await conn.query<{ name: string; type: string; notnull: number; hidden: number }>(
-    `SELECT name, type, "notnull", hidden FROM pragma_table_xinfo(?) ORDER BY cid`,
-    [table],
-  )
-  const unusual = /\bWITHOUT\s+ROWID\b/i.test(entry?.sql ?? '') || info.some((c) => c.hidden !== 0)
-  return {
-    columns: [
-      ...info.map((c) => ({ name: c.name, affinity: sqliteAffinity(c.type), notNull: c.notnull !== 0 })),
-      ...(unusual ? [{ name: '', affinity: 'unusual', notNull: true }] : []),
-    ],
-    keys: parseCreateTable(entry?.sql ?? '')
-      .filter((c) => c.kind === 'primary' || c.kind === 'unique')
-      .map((c) => c.columns),
   }
 }
