@@ -84,9 +84,9 @@ function purgeAction(defaults: Defaults, purge: PurgeFn): ActionHandler {
       }
       let result: PurgeResult
       try {
-        const { batchTargetMs } = context.db.dialect
-        const timing = batchTargetMs === undefined ? {} : { targetBatchMs: batchTargetMs }
-        result = await purge(context.db.conn, { ageInDays: age, maxRows, batchSize, ...timing, dryRun, nowMs, onEvent })
+        // Every engine's purge batches aim at the default 0.3 s, SQLite's too: at its data
+        // migrations' 0.1 s, purge took 1.8x as long at 100k with no gain for the writers' p99.
+        result = await purge(context.db.conn, { ageInDays: age, maxRows, batchSize, dryRun, nowMs, onEvent })
       } catch (error) {
         if (!(error instanceof PurgeBlockedError)) throw error
         if (!dryRun) for (const t of error.purged) reportPurged(context, t, false)
