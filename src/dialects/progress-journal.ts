@@ -49,3 +49,46 @@ export interface ProgressJournal {
 export function statementHash(s: Statement): string {
   return createHash('sha256').update(s.sql).update('\u0000').update(JSON.stringify(s.params)).digest('hex').slice(0, 16)
 }
+
+/** Beside glance_manage_lock; it exists only while a revision is half-applied (or during a run). */
+export const PROGRESS_TABLE = 'glance_manage_progress'
+const KEY = 'schema'
+
+/** What a server's journal table needs said in its own SQL. */
+export interface ProgressTableSql {
+  /** Whether the table exists (a read must not create it). */
+  tableExists(conn: Connection): Promise<boolean>
+  /** CREATE TABLE IF NOT EXISTS of PROGRESS_TABLE (name, revision, applied, hashes, updated_at). */
+  readonly create: string
+  /** Inserts or replaces the row of `name`; parameters name, revision, applied, hashes. */
+  readonly upsert: string
+}
+
+/** The journal's bookkeeping on one row of PROGRESS_TABLE, the same on every server that keeps one. */
+export function progressTable(sql: ProgressTableSql): Pick<ProgressJournal, 'read' | 'open' | 'record' | 'clear' | 'close'> {
+  return {
+    async read(conn) {
+      if (!(await sql.tableExists(conn))) return undefined
+      const [row] = await conn.query<{ revision: string; hashes: string }>(
+        `SELECT revision, hashes FROM ${PROGRESS_TABLE} WHERE name = ?`,
+        [KEY],
+      )
+      if (!row) return undefined
+      return { revision: row.revision, hashes: row.hashes === '' ? [] : row.hashes.split(' ') } satisfies RevisionProgress
+    },
+    async open(conn) {
+      await conn.execute(sql.create)
+    },
+    async record(conn, progress) {
+      await conn.execute(sql.upsert, [KEY, progress.revision, progress.hashes.length, progress.hashes.join(' ')])
+    },
+    async clear(conn) {
+      await conn.execute(`DELETE FROM ${PROGRESS_TABLE} WHERE name = ?`, [KEY])
+    },
+    async close(conn) {
+      if (!(await sql.tableExists(conn))) return
+      const rows = await conn.query(`SELECT 1 FROM ${PROGRESS_TABLE} LIMIT 1`)
+      if (rows.length === 0) await conn.execute(`DROP TABLE IF EXISTS ${PROGRESS_TABLE}`)
+    },
+  }
+}

@@ -116,6 +116,31 @@ async function inSavepoint<T>(conn: Connection, fn: () => Promise<T>): Promise<T
 }
 
 /**
+ * One batch's UPDATE in its own transaction, after the update's settings.
+ * The UPDATE alone is timed: a wait for the transaction's lock (SQLite's
+ * BEGIN IMMEDIATE behind busy writers) says nothing about the batch's size.
+ */
+export async function timedBatch(
+  conn: Connection,
+  options: BatchOptions,
+  update: Pick<KeysetUpdate, 'beforeEachBatch'>,
+  sql: string,
+  params: readonly unknown[],
+): Promise<{ changed: number; ms: number }> {
+  let ms = 0
+  const changed = await inBatchTransaction(conn, options, async () => {
+    for (const setting of update.beforeEachBatch ?? []) await conn.execute(setting)
+    const start = performance.now()
+    try {
+      return await conn.execute(sql, params)
+    } finally {
+      ms = performance.now() - start
+    }
+  })
+  return { changed, ms }
+}
+
+/**
  * Walks `update.table` in primary-key order, one key range per batch: the
  * range's end is read from the key's index (no scan of rows already done),
  * then the UPDATE of that range runs as its own short transaction. Batch
@@ -134,18 +159,7 @@ export async function updateByKeyRanges(conn: Connection, update: KeysetUpdate, 
     )
     const range: KeyRange = { lower, upper: end?.k }
     const { sql, params } = update.statement(range)
-    // The UPDATE alone is timed: a wait for the transaction's lock (SQLite's
-    // BEGIN IMMEDIATE behind busy writers) says nothing about the batch's size.
-    let ms = 0
-    const changed = await inBatchTransaction(conn, options, async () => {
-      for (const setting of update.beforeEachBatch ?? []) await conn.execute(setting)
-      const start = performance.now()
-      try {
-        return await conn.execute(sql, params)
-      } finally {
-        ms = performance.now() - start
-      }
-    })
+    const { changed, ms } = await timedBatch(conn, options, update, sql, params)
     total += changed
     options.onBatch?.(changed, ms)
     if (end === undefined) return total

@@ -1,7 +1,7 @@
 import type { Connection } from '../dialects/connection.js'
 import type { PageRanges } from '../dialects/page-ranges.js'
 import { BatchSizer } from './batch-sizer.js'
-import { inBatchTransaction, type BatchOptions, type KeysetUpdate } from './batched-update.js'
+import { timedBatch, type BatchOptions, type KeysetUpdate } from './batched-update.js'
 
 /** Rows per page assumed when the planner has no estimate yet (a row of a few hundred bytes). */
 const UNKNOWN_ROWS_PER_PAGE = 30
@@ -33,17 +33,7 @@ export async function updateByPageRanges(
     const count = Math.max(1, Math.round(sizer.size / rowsPerPage))
     const to = Math.min(end, from + count)
     const { sql, params } = update.onRows(pages.onPages(update.table, from, to))
-    // The UPDATE alone is timed, as in updateByKeyRanges.
-    let ms = 0
-    const changed = await inBatchTransaction(conn, options, async () => {
-      for (const setting of update.beforeEachBatch ?? []) await conn.execute(setting)
-      const start = performance.now()
-      try {
-        return await conn.execute(sql, params)
-      } finally {
-        ms = performance.now() - start
-      }
-    })
+    const { changed, ms } = await timedBatch(conn, options, update, sql, params)
     total += changed
     options.onBatch?.(changed, ms)
     // The sizer counts rows: the time these pages took, scaled to the rows it asked for.

@@ -1,9 +1,5 @@
 import type { Connection } from '../connection.js'
-import type { ProgressJournal, RevisionProgress } from '../progress-journal.js'
-
-/** Beside glance_manage_lock; it exists only while a revision is half-applied (or during a run). */
-export const PROGRESS_TABLE = 'glance_manage_progress'
-const KEY = 'schema'
+import { PROGRESS_TABLE, progressTable, type ProgressJournal } from '../progress-journal.js'
 
 const CREATE_PROGRESS_TABLE = `CREATE TABLE IF NOT EXISTS ${PROGRESS_TABLE} (
   name VARCHAR(64) NOT NULL PRIMARY KEY,
@@ -40,32 +36,10 @@ async function tableExists(conn: Connection): Promise<boolean> {
   return rows.length > 0
 }
 
+const UPSERT = `REPLACE INTO ${PROGRESS_TABLE} (name, revision, applied, hashes, updated_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP())`
+
 export const mysqlProgressJournal: ProgressJournal = {
-  async read(conn) {
-    if (!(await tableExists(conn))) return undefined
-    const [row] = await conn.query<{ revision: string; hashes: string }>(`SELECT revision, hashes FROM ${PROGRESS_TABLE} WHERE name = ?`, [
-      KEY,
-    ])
-    if (!row) return undefined
-    return { revision: row.revision, hashes: row.hashes === '' ? [] : row.hashes.split(' ') } satisfies RevisionProgress
-  },
-  async open(conn) {
-    await conn.execute(CREATE_PROGRESS_TABLE)
-  },
-  async record(conn, progress) {
-    await conn.execute(
-      `REPLACE INTO ${PROGRESS_TABLE} (name, revision, applied, hashes, updated_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP())`,
-      [KEY, progress.revision, progress.hashes.length, progress.hashes.join(' ')],
-    )
-  },
-  async clear(conn) {
-    await conn.execute(`DELETE FROM ${PROGRESS_TABLE} WHERE name = ?`, [KEY])
-  },
-  async close(conn) {
-    if (!(await tableExists(conn))) return
-    const rows = await conn.query(`SELECT 1 FROM ${PROGRESS_TABLE} LIMIT 1`)
-    if (rows.length === 0) await conn.execute(`DROP TABLE IF EXISTS ${PROGRESS_TABLE}`)
-  },
+  ...progressTable({ tableExists, create: CREATE_PROGRESS_TABLE, upsert: UPSERT }),
   commitsImplicitly: (sql) => IMPLICIT_COMMIT.test(sql),
   alreadyApplied: (error) => ALREADY_APPLIED.has((error as { errno?: number }).errno ?? 0),
 }

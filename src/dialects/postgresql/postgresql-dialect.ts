@@ -6,7 +6,8 @@ import { postgresqlConventions } from './postgresql-conventions.js'
 import { introspectPostgresql } from './postgresql-introspector.js'
 import { LOCK_KEY } from './postgresql-lock-key.js'
 import { postgresqlPreflight } from './postgresql-preflight.js'
-import { postgresqlProgressJournal, PROGRESS_TABLE } from './postgresql-progress-journal.js'
+import { PROGRESS_TABLE } from '../progress-journal.js'
+import { postgresqlProgressJournal } from './postgresql-progress-journal.js'
 import { postgresqlTraits } from './postgresql-traits.js'
 
 const POLL_MS = 200

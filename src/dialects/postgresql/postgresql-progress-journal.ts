@@ -1,9 +1,5 @@
 import type { Connection } from '../connection.js'
-import type { ProgressJournal, RevisionProgress } from '../progress-journal.js'
-
-/** The name MySQL's journal uses too (introspection leaves it out as one of ours). */
-export const PROGRESS_TABLE = 'glance_manage_progress'
-const KEY = 'schema'
+import { PROGRESS_TABLE, progressTable, type ProgressJournal } from '../progress-journal.js'
 
 const CREATE_PROGRESS_TABLE = `CREATE TABLE IF NOT EXISTS ${PROGRESS_TABLE} (
   name VARCHAR(64) NOT NULL PRIMARY KEY,
@@ -21,6 +17,9 @@ async function tableExists(conn: Connection): Promise<boolean> {
   return Boolean(row?.t)
 }
 
+const UPSERT = `INSERT INTO ${PROGRESS_TABLE} (name, revision, applied, hashes, updated_at) VALUES (?, ?, ?, ?, timezone('UTC', now()))
+       ON CONFLICT (name) DO UPDATE SET revision = EXCLUDED.revision, applied = EXCLUDED.applied, hashes = EXCLUDED.hashes, updated_at = EXCLUDED.updated_at`
+
 /**
  * PostgreSQL: each statement of a revision commits in its own transaction
  * together with its record, so a lock a statement takes is released at once
@@ -31,32 +30,7 @@ async function tableExists(conn: Connection): Promise<boolean> {
  * before the statement runs again.
  */
 export const postgresqlProgressJournal: ProgressJournal = {
-  async read(conn) {
-    if (!(await tableExists(conn))) return undefined
-    const [row] = await conn.query<{ revision: string; hashes: string }>(`SELECT revision, hashes FROM ${PROGRESS_TABLE} WHERE name = ?`, [
-      KEY,
-    ])
-    if (!row) return undefined
-    return { revision: row.revision, hashes: row.hashes === '' ? [] : row.hashes.split(' ') } satisfies RevisionProgress
-  },
-  async open(conn) {
-    await conn.execute(CREATE_PROGRESS_TABLE)
-  },
-  async record(conn, progress) {
-    await conn.execute(
-      `INSERT INTO ${PROGRESS_TABLE} (name, revision, applied, hashes, updated_at) VALUES (?, ?, ?, ?, timezone('UTC', now()))
-       ON CONFLICT (name) DO UPDATE SET revision = EXCLUDED.revision, applied = EXCLUDED.applied, hashes = EXCLUDED.hashes, updated_at = EXCLUDED.updated_at`,
-      [KEY, progress.revision, progress.hashes.length, progress.hashes.join(' ')],
-    )
-  },
-  async clear(conn) {
-    await conn.execute(`DELETE FROM ${PROGRESS_TABLE} WHERE name = ?`, [KEY])
-  },
-  async close(conn) {
-    if (!(await tableExists(conn))) return
-    const rows = await conn.query(`SELECT 1 FROM ${PROGRESS_TABLE} LIMIT 1`)
-    if (rows.length === 0) await conn.execute(`DROP TABLE IF EXISTS ${PROGRESS_TABLE}`)
-  },
+  ...progressTable({ tableExists, create: CREATE_PROGRESS_TABLE, upsert: UPSERT }),
   commitsImplicitly: (sql) => CONCURRENT_INDEX.test(sql),
   // 42P07 duplicate_table: the index is there, and valid, since clearPartial ran first.
   alreadyApplied: (error) => (error as { code?: string }).code === '42P07',
