@@ -71,6 +71,11 @@ export interface Dialect extends DialectTraits {
   /** What introspection reports for the DDL the compiler emits: drift's reference without a scratch database. */
   readonly conventions: SchemaConventions
   /**
+   * DDL inside a transaction is undone on rollback (PostgreSQL, SQLite).
+   * MySQL commits implicitly around every DDL statement.
+   */
+  readonly transactionalDdl: boolean
+  /**
    * Where a revision's statements commit one by one (MySQL, whose DDL is not
    * transactional; PostgreSQL, so that no table lock outlives its statement):
    * the record of the statements it has committed so far, so that a run

@@ -17,6 +17,7 @@ export function mysqlDialect(openAnother: () => Promise<Connection>, options: { 
     compiler: new MysqlCompiler({ guarded: options.mariadb }),
     conventions: mysqlConventions,
     introspect: introspectMysql,
+    transactionalDdl: false,
     progress: mysqlProgressJournal,
     // lock_wait_timeout bounds metadata-lock waits, which is what DDL waits on; whole seconds.
     lockWait: {

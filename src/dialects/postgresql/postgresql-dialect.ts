@@ -20,6 +20,7 @@ export const postgresqlDialect: Dialect = {
   compiler: new PostgresqlCompiler(),
   conventions: postgresqlConventions,
   introspect: introspectPostgresql,
+  transactionalDdl: true,
   // One transaction per statement (with its record), not per revision: a
   // table lock ends with the statement that took it (README, Safety).
   progress: postgresqlProgressJournal,

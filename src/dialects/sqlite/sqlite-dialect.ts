@@ -33,6 +33,7 @@ export const sqliteDialect: Dialect = {
   compiler: new SqliteCompiler(),
   conventions: sqliteConventions,
   introspect: introspectSqlite,
+  transactionalDdl: true,
   batchTargetMs: SQLITE_BATCH_TARGET_MS,
   // A lease row (sqlite-lease-lock.ts), so that each revision and each
   // data-migration batch commits on its own; the connection's busy_timeout
