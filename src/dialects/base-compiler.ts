@@ -1,5 +1,6 @@
 import { genericType, type Column, type ColumnType, type Index, type ServerDefault, type Table } from '../ops/column-types.js'
 import type { DialectName } from '../ops/dialect-name.js'
+import type { EndState, TableHistory } from '../ops/end-state.js'
 import type { AlterColumn, Operation } from '../ops/operations.js'
 import type { SchemaModel } from '../ops/schema-model.js'
 import { statement, type Statement } from './statement.js'
@@ -70,6 +71,43 @@ export abstract class BaseCompiler {
     }
   }
 
+  /**
+   * The statements that build `state` on an empty database in one go: the
+   * enum types, each table with its indexes, then the lasting executes
+   * (triggers). Each table is created as the replay would have left it,
+   * down to what the server derives from its history (createTableAsBuilt).
+   */
+  compileEndState(state: EndState): Statement[] {
+    return [
+      ...state.enums.flatMap((e) => this.createEnum(e.name, e.values)),
+      ...state.tables.flatMap((t) => [...this.createTableAsBuilt(t), ...t.indexes.map((index) => this.createIndex(index))]),
+      ...state.executes.flatMap((op) => this.execute(op.sql, op.params ?? [])),
+    ]
+  }
+
+  /**
+   * One CREATE TABLE with the final columns. A column the run added later is
+   * spelled as its ADD COLUMN was (its default as added, no CHECK), so the
+   * table is what the replay leaves. Dialects whose server remembers more of
+   * the history (SQLite's rebuilds, MySQL's numbered CHECKs) override it.
+   */
+  protected createTableAsBuilt(history: TableHistory): Statement[] {
+    const columns = history.columns
+      .filter((c) => !c.dropped)
+      .map((c) => ({
+        column: c.column,
+        context: c.declared ? ('create' as const) : ('add' as const),
+        check: c.declared && this.booleanChecks,
+      }))
+    return [this.createTableWith(history.table, columns)]
+  }
+
+  /** CREATE TABLE of `table` with `columns` as given, each in its own context and with its CHECK or not. */
+  protected createTableWith(table: Table, columns: readonly ColumnLine[]): Statement {
+    const body = this.tableLines(table, columns)
+    return statement(`CREATE TABLE ${this.ifNotExists()}${this.quote(table.name)} (\n\t${body.join(', \n\t')}\n)${this.tableSuffix()}`)
+  }
+
   /** SQLAlchemy's generic rendering; dialects override the kinds they spell differently. */
   protected renderType(type: ColumnType, _column: Column): string {
     return type.kind === 'enum' ? this.renderEnum(type.name, type.values) : genericType(type)
@@ -116,7 +154,16 @@ export abstract class BaseCompiler {
   }
 
   protected tableBody(table: Table, options: { checks: boolean; recreated?: boolean }): string[] {
-    const lines = table.columns.map((c) => this.columnSpec(c, options.recreated ? 'recreate' : 'create'))
+    const context: DefaultContext = options.recreated ? 'recreate' : 'create'
+    return this.tableLines(
+      table,
+      table.columns.map((column) => ({ column, context, check: options.checks })),
+    )
+  }
+
+  /** The column lines, then the primary key, foreign keys, unique constraints and the CHECKs of the columns that have one. */
+  protected tableLines(table: Table, columns: readonly ColumnLine[]): string[] {
+    const lines = columns.map((c) => this.columnSpec(c.column, c.context))
     const pkName = table.primaryKeyName ? `CONSTRAINT ${table.primaryKeyName} ` : ''
     lines.push(`${pkName}PRIMARY KEY (${this.quoteList(table.primaryKey)})`)
     for (const fk of table.foreignKeys) {
@@ -125,10 +172,8 @@ export abstract class BaseCompiler {
     for (const unique of table.uniques) {
       lines.push(`CONSTRAINT ${unique.name} UNIQUE (${this.quoteList(unique.columns)})`)
     }
-    if (options.checks) {
-      for (const c of table.columns) {
-        if (c.type.kind === 'boolean' && c.type.check) lines.push(`CHECK (${this.quote(c.name)} IN (0, 1))`)
-      }
+    for (const { column: c, check } of columns) {
+      if (check && c.type.kind === 'boolean' && c.type.check) lines.push(`CHECK (${this.quote(c.name)} IN (0, 1))`)
     }
     return lines
   }
@@ -138,8 +183,12 @@ export abstract class BaseCompiler {
   }
 
   protected createTable(table: Table): Statement[] {
-    const body = this.tableBody(table, { checks: this.booleanChecks })
-    return [statement(`CREATE TABLE ${this.ifNotExists()}${this.quote(table.name)} (\n\t${body.join(', \n\t')}\n)${this.tableSuffix()}`)]
+    return [
+      this.createTableWith(
+        table,
+        table.columns.map((column) => ({ column, context: 'create', check: this.booleanChecks })),
+      ),
+    ]
   }
 
   /** Whether Glance's Boolean() gets a CHECK constraint (not where booleans are native). */
@@ -169,6 +218,13 @@ export abstract class BaseCompiler {
     const texts = typeof own === 'string' ? [own] : own
     return texts.map((text) => statement(text, params))
   }
+}
+
+/** One column of a CREATE TABLE: how its default is spelled, and whether its boolean CHECK is declared. */
+export interface ColumnLine {
+  readonly column: Column
+  readonly context: DefaultContext
+  readonly check: boolean
 }
 
 export function quoteLiteral(value: string): string {

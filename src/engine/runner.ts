@@ -8,6 +8,7 @@ import type { Database } from './database.js'
 import { copyFillCandidates, copyFillOf, planDataMigration, runDataMigrationsBefore, type DataMigration } from './data-migration.js'
 import { CommandError, MigrationError } from './errors.js'
 import type { EventSink } from './events.js'
+import { freshStart, runFreshBuild } from './fresh-schema.js'
 import type { Step } from './migration-plan.js'
 import type { RevisionGraph } from './revision-graph.js'
 import { CREATE_VERSION_TABLE, versionStatements, versionTableExists } from './version-table.js'
@@ -86,7 +87,9 @@ export function migrationsCarriedByCopies(
  * revision boundary. Where the dialect keeps a progress journal (MySQL,
  * PostgreSQL) every statement commits on its own and the journal records each one, so
  * a killed run is resumed at the statement where it stopped. Data migrations
- * that a step relies on run just before it.
+ * that a step relies on run just before it. From an empty database the
+ * steps are built as their end state instead (fresh-schema.ts), as far as
+ * their operations allow, and the rest replayed.
  */
 export async function runSteps(
   db: Database,
@@ -96,6 +99,14 @@ export async function runSteps(
   dataMigrations: readonly DataMigration[],
   options: RunOptions,
 ): Promise<void> {
+  const fresh = await freshStart(db, steps, currentHeads, options)
+  if (fresh.kind === 'build') {
+    // The data migrations of the steps it stands for find no rows: the tables are new.
+    await runFreshBuild(db, fresh, options, (journal, step, resume) => runJournaled(db, journal, step, resume, options))
+    const rest = steps.slice(fresh.build.steps.length)
+    if (rest.length === 0) return
+    return runSteps(db, graph, rest, fresh.build.heads, dataMigrations, { ...options, storedHeads: options.storedHeads ?? currentHeads })
+  }
   const applied = graph.closure(currentHeads)
   const realApplied = graph.closure(options.storedHeads ?? currentHeads)
   const model = modelAt(db, graph, applied, options)

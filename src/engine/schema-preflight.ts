@@ -4,6 +4,7 @@ import { recordOperations, type MigrationOptions } from '../ops/migration-ops.js
 import type { Operation } from '../ops/operations.js'
 import type { Database } from './database.js'
 import { CommandError } from './errors.js'
+import { freshStart } from './fresh-schema.js'
 import type { Step } from './migration-plan.js'
 import type { RevisionGraph } from './revision-graph.js'
 import { modelAt } from './runner.js'
@@ -111,6 +112,8 @@ export async function checkPlanFitsSchema(
   options: MigrationOptions,
 ): Promise<void> {
   if (steps.length === 0) return
+  // A build from empty needs no table, or finds its own (a killed build); it refuses another's itself.
+  if ((await freshStart(db, steps, heads, options)).kind === 'build') return
   const live = new LiveSchema(await introspect(db))
   const model = modelAt(db, graph, graph.closure(heads), options)
   // Only where enums are types of their own (PostgreSQL) can a createEnum meet one already there.

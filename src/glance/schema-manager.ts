@@ -8,6 +8,7 @@ import {
 } from '../engine/data-migration.js'
 import { CommandError } from '../engine/errors.js'
 import type { EventSink } from '../engine/events.js'
+import { freshStart } from '../engine/fresh-schema.js'
 import { planUpgrade, resolveTargets } from '../engine/migration-plan.js'
 import { RevisionGraph } from '../engine/revision-graph.js'
 import { migrationsCarriedByCopies, runSteps } from '../engine/runner.js'
@@ -171,7 +172,30 @@ export class SchemaManager {
   /** Offline: expand, migrate and contract in one run, without the expand-window triggers. */
   async sync(): Promise<SyncResult> {
     await this.#validate(this.contractHead, false)
-    return this.#locked(() => this.#repairing(this.contractHead, () => this.#syncPhases()))
+    return this.#locked(() => this.#repairing(this.contractHead, async () => (await this.#freshSync()) ?? this.#syncPhases()))
+  }
+
+  /**
+   * From an empty database the three phases are one build of the contract
+   * head's end state (engine/fresh-schema.ts), reported as the phases would
+   * be: the expand, a migration with no rows to change, the contract.
+   * Undefined where sync has to run its phases.
+   */
+  async #freshSync(): Promise<SyncResult | undefined> {
+    if ((await this.#heads()).length > 0) return undefined
+    const expand = planUpgrade(this.graph, [], resolveTargets(this.graph, this.expandHead, []))
+    const expanded = expand.at(-1)?.headsAfter ?? []
+    const steps = [...expand, ...planUpgrade(this.graph, expanded, resolveTargets(this.graph, this.contractHead, expanded))]
+    const start = await freshStart(this.db, steps, [], { useTriggers: false })
+    if (start.kind !== 'build' || start.build.steps.length < steps.length) return undefined
+    await runSteps(this.db, this.graph, steps, [], this.#dataMigrations, this.#runOptions(false))
+    const heads = this.options.dryRun ? (steps.at(-1)?.headsAfter ?? []) : await this.currentHeads()
+    const phases: SyncPhase[] = [
+      { kind: 'upgraded', version: this.expandHead, heads: expanded },
+      { kind: 'migrationUpToDate' },
+      { kind: 'upgraded', version: this.contractHead, heads },
+    ]
+    return { kind: 'synced', phases, dryRun: this.options.dryRun }
   }
 
   async #syncPhases(): Promise<SyncResult> {

@@ -1,5 +1,5 @@
 import type { DialectName } from '../ops/dialect-name.js'
-import type { DialectSql } from '../ops/operations.js'
+import type { DialectSql, ExecuteEffect } from '../ops/operations.js'
 
 /**
  * While Ocata's expand is applied but not yet contracted, nodes of the old
@@ -128,6 +128,14 @@ export const CREATE_VISIBILITY_TRIGGERS: DialectSql = {
     WHEN (current_setting('${IN_STEP_SETTING}', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION update_visibility()`,
   ],
 }
+
+const TRIGGER_NAMES = ['insert_visibility', 'update_visibility'] as const
+
+/** What CREATE_VISIBILITY_TRIGGERS does, for a build from empty. */
+export const CREATES_VISIBILITY_TRIGGERS: ExecuteEffect = { kind: 'createTriggers', table: 'images', names: TRIGGER_NAMES }
+
+/** What DROP_VISIBILITY_TRIGGERS does. */
+export const DROPS_VISIBILITY_TRIGGERS: ExecuteEffect = { kind: 'dropTriggers', names: TRIGGER_NAMES }
 
 /**
  * Run first in a transaction whose UPDATEs of images set `visibility`

@@ -12,5 +12,5 @@ export {
 } from './column-types.js'
 export type { DialectName } from './dialect-name.js'
 export { recordOperations, type MigrationOps, type MigrationOptions } from './migration-ops.js'
-export type { AlterColumn, DialectSql, Operation } from './operations.js'
+export type { AlterColumn, DialectSql, ExecuteEffect, Operation } from './operations.js'
 export { SchemaModel } from './schema-model.js'

@@ -1,6 +1,6 @@
 import type { DialectName } from './dialect-name.js'
 import type { Column, ForeignKey, ServerDefault, UniqueConstraint } from './column-types.js'
-import type { DialectSql, Operation } from './operations.js'
+import type { DialectSql, ExecuteEffect, Operation } from './operations.js'
 
 export interface MigrationOptions {
   /**
@@ -33,7 +33,8 @@ export interface MigrationOps {
   dropIndex(name: string, table: string): void
   /** A named enum type; only PostgreSQL materialises it. */
   createEnum(name: string, values: readonly string[]): void
-  execute(sql: DialectSql, params?: readonly unknown[]): void
+  /** `effect`: what the statement does (see ExecuteEffect); without it, nothing may assume anything. */
+  execute(sql: DialectSql, params?: readonly unknown[], effect?: ExecuteEffect): void
 }
 
 /** Records the operations a revision asks for, in order. */
@@ -63,7 +64,8 @@ export function recordOperations(dialect: DialectName, options: MigrationOptions
       ops.push({ kind: 'createIndex', index: { name, table, columns, unique: options.unique ?? false } }),
     dropIndex: (name, table) => ops.push({ kind: 'dropIndex', name, table }),
     createEnum: (name, values) => ops.push({ kind: 'createEnum', name, values }),
-    execute: (sql, params) => ops.push({ kind: 'execute', sql, ...(params ? { params } : {}) }),
+    execute: (sql, params, effect) =>
+      ops.push({ kind: 'execute', sql, ...(params && params.length > 0 ? { params } : {}), ...(effect ? { effect } : {}) }),
   }
   upgrade(recorder)
   return ops

@@ -1,4 +1,5 @@
 import type { Column, ColumnType, ServerDefault } from '../../ops/column-types.js'
+import type { TableHistory } from '../../ops/end-state.js'
 import type { AlterColumn } from '../../ops/operations.js'
 import { SchemaModel } from '../../ops/schema-model.js'
 import { BaseCompiler, quoteLiteral } from '../base-compiler.js'
@@ -51,6 +52,25 @@ export class MysqlCompiler extends BaseCompiler {
   /** MySQL index names are per table, so DROP INDEX names the table. */
   protected override dropIndex(name: string, table: string): Statement[] {
     return [statement(`DROP INDEX ${this.ifExists()}${name} ON ${this.quote(table)}`)]
+  }
+
+  /**
+   * MySQL names the CHECKs it is not given a name for by their place in the
+   * table (MariaDB CONSTRAINT_n, MySQL 8 <table>_chk_n) and does not reuse
+   * the number of one that went with its column. A table the run dropped
+   * columns of is therefore created with them, which are dropped again in
+   * one ALTER: the CHECKs left keep the names the replay leaves them.
+   */
+  protected override createTableAsBuilt(history: TableHistory): Statement[] {
+    const dropped = history.columns.filter((c) => c.dropped)
+    if (dropped.length === 0) return super.createTableAsBuilt(history)
+    const columns = history.columns.map((c) => ({
+      column: c.column,
+      context: c.declared ? ('create' as const) : ('add' as const),
+      check: c.declared,
+    }))
+    const drops = dropped.map((c) => `DROP COLUMN ${this.ifExists()}${this.quote(c.column.name)}`).join(', ')
+    return [this.createTableWith(history.table, columns), statement(`ALTER TABLE ${this.quote(history.table.name)} ${drops}`)]
   }
 
   /** MODIFY restates the whole column, so it is rendered from the model after the change. */

@@ -1,4 +1,5 @@
 import type { Column, ColumnType, Index, ServerDefault } from '../../ops/column-types.js'
+import type { EndState } from '../../ops/end-state.js'
 import type { AlterColumn, Operation } from '../../ops/operations.js'
 import type { SchemaModel } from '../../ops/schema-model.js'
 import { BaseCompiler, quoteLiteral, type CompiledRevision, type CopyFill } from '../base-compiler.js'
@@ -21,6 +22,16 @@ export class PostgresqlCompiler extends BaseCompiler {
     this.#createdInRevision = new Set(ops.flatMap((op) => (op.kind === 'createTable' ? [op.table.name] : [])))
     try {
       return super.compileRevision(ops, model, fills)
+    } finally {
+      this.#createdInRevision = new Set()
+    }
+  }
+
+  /** Every table is new and empty: its indexes are built plainly, in the same transaction. */
+  override compileEndState(state: EndState): Statement[] {
+    this.#createdInRevision = new Set(state.tables.map((t) => t.table.name))
+    try {
+      return super.compileEndState(state)
     } finally {
       this.#createdInRevision = new Set()
     }

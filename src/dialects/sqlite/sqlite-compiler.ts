@@ -1,4 +1,5 @@
 import type { Column, ColumnType, ServerDefault, Table } from '../../ops/column-types.js'
+import type { TableHistory } from '../../ops/end-state.js'
 import type { AlterColumn, Operation } from '../../ops/operations.js'
 import { SchemaModel } from '../../ops/schema-model.js'
 import { BaseCompiler, type CompiledRevision, type CopyFill, type DefaultContext } from '../base-compiler.js'
@@ -71,6 +72,20 @@ export class SqliteCompiler extends BaseCompiler {
       start = end
     }
     return { statements, filled }
+  }
+
+  /**
+   * A table the run rebuilt is created as its last rebuild left it: the
+   * columns it had then spelled as a rebuild spells them, with no CHECKs
+   * (the copy keeps no unnamed CHECK, see rebuild), and the columns added
+   * after it as their ADD COLUMNs spelled them.
+   */
+  protected override createTableAsBuilt(history: TableHistory): Statement[] {
+    if (!history.rewritten) return super.createTableAsBuilt(history)
+    const columns = history.columns
+      .filter((c) => !c.dropped)
+      .map((c) => ({ column: c.column, context: c.rewritten ? ('recreate' as const) : ('add' as const), check: false }))
+    return [this.createTableWith(history.table, columns)]
   }
 
   /** One operation's rebuild; `model` is the schema before it. */

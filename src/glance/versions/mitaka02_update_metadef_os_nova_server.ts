@@ -6,9 +6,10 @@ export default defineRevision({
   revises: 'mitaka01',
   message: 'update metadef os_nova_server',
   upgrade(op) {
-    op.execute({ all: 'UPDATE metadef_resource_types SET name = ? WHERE metadef_resource_types.name = ?' }, [
-      'OS::Nova::Server',
-      'OS::Nova::Instance',
-    ])
+    op.execute(
+      { all: 'UPDATE metadef_resource_types SET name = ? WHERE metadef_resource_types.name = ?' },
+      ['OS::Nova::Server', 'OS::Nova::Instance'],
+      { kind: 'rows' },
+    )
   },
 })

@@ -1,5 +1,5 @@
 import { defineRevision } from '../../engine/revision.js'
-import { DROP_VISIBILITY_TRIGGERS } from '../visibility-triggers.js'
+import { DROP_VISIBILITY_TRIGGERS, DROPS_VISIBILITY_TRIGGERS } from '../visibility-triggers.js'
 
 /**
  * Removes `is_public` once every node writes `visibility`. The triggers go
@@ -14,7 +14,7 @@ export default defineRevision({
   phase: 'contract',
   message: 'remove is_public from images',
   upgrade(op) {
-    op.execute(DROP_VISIBILITY_TRIGGERS)
+    op.execute(DROP_VISIBILITY_TRIGGERS, [], DROPS_VISIBILITY_TRIGGERS)
     op.dropIndex('ix_images_is_public', 'images')
     op.dropColumn('images', 'is_public')
     op.alterColumn('images', 'visibility', { nullable: false, default: { kind: 'string', value: 'shared' } })

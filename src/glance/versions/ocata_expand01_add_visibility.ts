@@ -1,7 +1,7 @@
 import { defineRevision } from '../../engine/revision.js'
 import { column } from '../../ops/column-types.js'
 import { visibilityType, VISIBILITY_VALUES } from '../tables.js'
-import { CREATE_VISIBILITY_TRIGGERS } from '../visibility-triggers.js'
+import { CREATE_VISIBILITY_TRIGGERS, CREATES_VISIBILITY_TRIGGERS } from '../visibility-triggers.js'
 
 /**
  * Adds `images.visibility` beside the old `is_public`. During the rolling
@@ -19,6 +19,6 @@ export default defineRevision({
     op.addColumn('images', column('visibility', visibilityType()))
     op.createIndex('visibility_image_idx', 'images', ['visibility'])
     op.alterColumn('images', 'is_public', { nullable: true, default: null })
-    if (op.options.useTriggers) op.execute(CREATE_VISIBILITY_TRIGGERS)
+    if (op.options.useTriggers) op.execute(CREATE_VISIBILITY_TRIGGERS, [], CREATES_VISIBILITY_TRIGGERS)
   },
 })
