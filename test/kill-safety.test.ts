@@ -9,7 +9,7 @@ import { SchemaManager } from '../src/glance/schema-manager.js'
 import { BIN, configFor, db, runCli } from './support/cli.js'
 import { forEachEngine, scratchDatabase, type Engine, type ScratchDatabase } from './support/databases.js'
 import { insertLegacyImage, managerOf, NOW, succeeded } from './support/manager.js'
-import { CONTRACT_HEAD } from './support/heads.js'
+import { CONTRACT_HEAD, EXPAND_HEAD } from './support/heads.js'
 
 /**
  * Kill -9 anywhere, then a re-run finishes. The runs are killed by a test
@@ -65,23 +65,24 @@ async function referenceSync(reference: ScratchDatabase, seed?: Seed): Promise<B
 }
 
 /**
- * MySQL: every boundary (from empty, every boundary up to mitaka02: the
- * later ones are the populated run's, which covers each of them with rows
- * in place). Elsewhere a revision commits as a whole, so one kill inside
- * each revision that has more than its version-row change says all.
+ * From empty, sync is one build of the end state (src/engine/fresh-schema.ts):
+ * on MySQL journaled, so every boundary; elsewhere one transaction, so its
+ * first statement, its middle and its last (the version row) say all.
+ * With rows in place on MySQL every boundary; elsewhere a revision commits
+ * as a whole, so one kill inside each revision that has more than its
+ * version-row change.
  */
 function killPoints(engine: Engine, boundaries: readonly Boundary[], fromEmpty: boolean): Boundary[] {
+  if (fromEmpty) {
+    if (engine.dialect === 'mysql') return [...boundaries]
+    return [...new Set([0, Math.floor(boundaries.length / 2), boundaries.length - 1])].map((i) => boundaries[i]!)
+  }
   const counts = new Map<string, number>()
   for (const b of boundaries) counts.set(b.revision, Math.max(counts.get(b.revision) ?? 0, b.index))
   const middle = (revision: string, count: number) => ({ revision, index: Math.ceil(count / 2) })
-  if (engine.dialect === 'mysql') {
-    const pastMitaka02 = boundaries.findIndex((b) => !['liberty', 'mitaka01', 'mitaka02'].includes(b.revision))
-    if (!fromEmpty || pastMitaka02 === -1) return [...boundaries]
-    const later = [...new Set(boundaries.slice(pastMitaka02).map((b) => b.revision))]
-    return [...boundaries.slice(0, pastMitaka02), ...later.map((r) => middle(r, counts.get(r)!))]
-  }
+  if (engine.dialect === 'mysql') return [...boundaries]
   const middles = [...counts].filter(([, count]) => count > 1).map(([revision, count]) => middle(revision, count))
-  if (engine.dialect !== 'postgresql' || fromEmpty) return middles
+  if (engine.dialect !== 'postgresql') return middles
   // PostgreSQL commits statement by statement too: with rows in place, every
   // boundary of the revisions that change images online (a concurrent index
   // build, the CHECK that proves NOT NULL), one inside each other revision.
@@ -109,6 +110,16 @@ async function ownTables(database: Database): Promise<string[]> {
       " AND TABLE_NAME LIKE 'glance\\_manage\\_%' ORDER BY 1",
   )
   return rows.map((r) => r.name)
+}
+
+/** The tables of the database that are not our own bookkeeping. */
+async function glanceTables(scratch: ScratchDatabase): Promise<string[]> {
+  const database = await scratch.open()
+  try {
+    return (await database.dialect.tableNames(database.conn)).filter((t) => !t.startsWith('glance_manage_'))
+  } finally {
+    await database.close()
+  }
 }
 
 /** The database ends at the head with the reference's schema and rows, and no progress record left behind. */
@@ -158,7 +169,7 @@ forEachEngine((engine) => {
     ['empty', undefined],
     ['populated mitaka02', POPULATED],
   ] as const) {
-    test(`db sync from ${name}, killed at ${engine.dialect === 'sqlite' || (engine.dialect === 'postgresql' && !seed) ? 'one statement inside each revision' : engine.dialect === 'postgresql' ? 'every boundary of the revisions that change images, one inside each other revision' : seed ? 'every statement boundary' : 'every statement boundary to mitaka02, one inside each later revision'}, is finished by the next run`, async () => {
+    test(`db sync from ${name}, killed at ${!seed ? (engine.dialect === 'mysql' ? 'every statement boundary of its build' : 'the start, middle and end of its one transaction') : engine.dialect === 'sqlite' ? 'one statement inside each revision' : engine.dialect === 'postgresql' ? 'every boundary of the revisions that change images, one inside each other revision' : 'every statement boundary'}, is finished by the next run`, async () => {
       const boundaries = await referenceSync(reference, seed)
       const conf = configFor(scratch.url)
       if (seed) {
@@ -167,11 +178,14 @@ forEachEngine((engine) => {
         await seed(seeded).finally(() => seeded.close())
       }
       const points = killPoints(engine, boundaries, !seed)
-      assert.ok(new Set(points.map((p) => p.revision)).size >= (seed ? 5 : 8), 'the kills reach into every revision with statements')
+      if (seed) assert.ok(new Set(points.map((p) => p.revision)).size >= 5, 'the kills reach into every revision with statements')
+      else assert.ok(points.length >= (engine.dialect === 'mysql' ? 30 : 3), `the kills cover the build (${points.length})`)
       for (const point of points) {
         const spec = `${point.revision}:${point.index}`
         const run = await runCli(['--config-file', conf, 'db', 'sync'], { env: { GLANCE_MANAGE_TEST_SIGKILL_AFTER: spec } })
         assert.equal(run.code, -1, `the run was killed after statement ${spec} (it exited ${run.code}: ${run.stderr})`)
+        if (!seed && engine.dialect !== 'mysql')
+          assert.deepEqual(await glanceTables(scratch), [], `a kill after ${spec} leaves the database empty`)
       }
       const again = await db(conf, 'sync')
       assert.equal(again.code, 0, again.stderr)
@@ -180,13 +194,62 @@ forEachEngine((engine) => {
     })
   }
 
-  test('db sync killed from outside inside liberty_initial and inside ocata_contract01 is finished by the next run', async () => {
+  test('db sync from empty killed from outside as its build starts is finished by the next run', async () => {
     await referenceSync(reference)
     const conf = configFor(scratch.url)
-    // No marker marks the middle of liberty_initial: the kill lands wherever the first statements are.
+    // The build runs once every step is logged: the kill lands wherever its first statements are
+    // (or, on a fast engine, after it finished: the re-run then has nothing to do).
     await syncKilledAt(conf, '-> liberty')
-    const resumed = await syncKilledAt(conf, '-> ocata_contract01')
-    assert.ok(resumed.killed, 'the second run reached ocata_contract01 and was killed')
+    await syncKilledAt(conf, `-> ${CONTRACT_HEAD}`)
+    const again = await db(conf, 'sync')
+    assert.equal(again.code, 0, again.stderr)
+    await assertSameAsReference(scratch, reference)
+  })
+
+  test('db expand from empty, killed in the middle of its build, is finished by the next db expand (triggers included)', async () => {
+    const events: MigrationEvent[] = []
+    const ref = await reference.open()
+    try {
+      succeeded(await managerOf(ref, { events }).expand())
+    } finally {
+      await ref.close()
+    }
+    const boundaries = events.flatMap((e) => (e.kind === 'statementDone' ? [`${e.revision}:${e.index}`] : []))
+    const conf = configFor(scratch.url)
+    const run = await runCli(['--config-file', conf, 'db', 'expand'], {
+      env: { GLANCE_MANAGE_TEST_SIGKILL_AFTER: boundaries[Math.floor(boundaries.length / 2)]! },
+    })
+    assert.equal(run.code, -1, run.stderr)
+    const again = await db(conf, 'expand')
+    assert.equal(again.code, 0, again.stderr)
+    assert.equal((await db(conf, 'version')).stdout, `${EXPAND_HEAD}\n`)
+    await assertSameAsReference(scratch, reference)
+  })
+
+  test(`a db sync killed inside its build, then db expand: ${engine.dialect === 'mysql' ? 'refused in one line, nothing changed' : 'the database is empty, so it expands'}; db sync then finishes`, async () => {
+    const boundaries = await referenceSync(reference)
+    const conf = configFor(scratch.url)
+    const middle = boundaries[Math.floor(boundaries.length / 2)]!
+    const run = await runCli(['--config-file', conf, 'db', 'sync'], {
+      env: { GLANCE_MANAGE_TEST_SIGKILL_AFTER: `${middle.revision}:${middle.index}` },
+    })
+    assert.equal(run.code, -1, run.stderr)
+    const opened = await scratch.open()
+    const before = await introspect(opened).finally(() => opened.close())
+    const expand = await db(conf, 'expand')
+    if (engine.dialect === 'mysql') {
+      // Killed after statement `middle.index` committed and before its record.
+      assert.equal(expand.code, 1)
+      assert.equal(
+        expand.stderr,
+        `A previous run stopped while building the schema of ${CONTRACT_HEAD} on an empty database after ${middle.index - 1} committed statements, but this command would build ${EXPAND_HEAD}: run the interrupted command again to finish it\n`,
+      )
+      const after = await scratch.open()
+      assert.deepEqual(await introspect(after).finally(() => after.close()), before, 'the refusal changed nothing')
+    } else {
+      assert.deepEqual(before.tables, [])
+      assert.equal(expand.code, 0, expand.stderr)
+    }
     const again = await db(conf, 'sync')
     assert.equal(again.code, 0, again.stderr)
     await assertSameAsReference(scratch, reference)
