@@ -4,6 +4,8 @@ import { introspect } from '../src/dialects/introspect.js'
 import type { Database } from '../src/engine/database.js'
 import type { MigrationEvent } from '../src/engine/events.js'
 import { Migrator } from '../src/engine/migrator.js'
+import { defineRevision } from '../src/engine/revision.js'
+import { column, types } from '../src/ops/column-types.js'
 import { readHeads } from '../src/engine/version-table.js'
 import { GLANCE_REVISIONS } from '../src/glance/versions/index.js'
 import { forEachEngine, scratchDatabase, type Engine } from './support/databases.js'
@@ -74,6 +76,37 @@ forEachEngine((engine) => {
       )
       const tables = (await introspect(database)).tables.map((t) => t.name)
       assert.ok(!tables.some((t) => t.startsWith('artifact')), 'the tables pike_contract01 drops are never created')
+    })
+  })
+
+  test('an execute that does not say what it does stops the build before its revision; it and the rest are replayed', async () => {
+    const revisions = [
+      defineRevision({
+        id: 'a1',
+        revises: null,
+        message: 'create t',
+        upgrade: (op) => op.createTable('t', [column('id', types.integer(), { nullable: false })], { primaryKey: ['id'] }),
+      }),
+      defineRevision({
+        id: 'a2',
+        revises: 'a1',
+        message: 'seed t',
+        upgrade: (op) => op.execute({ all: 'INSERT INTO t (id) VALUES (7)' }),
+      }),
+      defineRevision({
+        id: 'a3',
+        revises: 'a2',
+        message: 'add t.name',
+        upgrade: (op) => op.addColumn('t', column('name', types.string(20))),
+      }),
+    ]
+    await withScratch(engine, async (database) => {
+      const events: MigrationEvent[] = []
+      await new Migrator(database, revisions, { onEvent: (e) => events.push(e) }).upgrade('heads')
+      const ran = [...new Set(events.flatMap((e) => (e.kind === 'statementDone' ? [e.revision] : [])))]
+      assert.deepEqual(ran, ['a1', 'a2', 'a3'], 'a1 built, a2 and a3 replayed')
+      assert.deepEqual(await database.conn.query('SELECT id, name FROM t'), [{ id: 7, name: null }])
+      assert.deepEqual(await readHeads(database.conn, database.dialect), ['a3'])
     })
   })
 })
