@@ -80,31 +80,36 @@ export abstract class BaseCompiler {
   compileEndState(state: EndState): Statement[] {
     return [
       ...state.enums.flatMap((e) => this.createEnum(e.name, e.values)),
-      ...state.tables.flatMap((t) => [...this.createTableAsBuilt(t), ...t.indexes.map((index) => this.createIndex(index))]),
+      ...state.tables.flatMap((t) => this.createTableAsBuilt(t)),
       ...state.executes.flatMap((op) => this.execute(op.sql, op.params ?? [])),
     ]
   }
 
   /**
-   * One CREATE TABLE with the final columns. A column the run added later is
-   * spelled as its ADD COLUMN was (its default as added, no CHECK), so the
-   * table is what the replay leaves. Dialects whose server remembers more of
-   * the history (SQLite's rebuilds, MySQL's numbered CHECKs) override it.
+   * One CREATE TABLE with the final columns, then its indexes. A column the
+   * run added later is spelled as its ADD COLUMN was (its default as added,
+   * no CHECK), so the table is what the replay leaves. Dialects whose server
+   * remembers more of the history (SQLite's rebuilds, MySQL's numbered
+   * CHECKs) override it.
    */
   protected createTableAsBuilt(history: TableHistory): Statement[] {
-    const columns = history.columns
+    return [this.createTableWith(history.table, this.survivingColumns(history)), ...history.indexes.map((index) => this.createIndex(index))]
+  }
+
+  /** The columns that survive the run, each spelled as it was first made (see createTableAsBuilt). */
+  protected survivingColumns(history: TableHistory): ColumnLine[] {
+    return history.columns
       .filter((c) => !c.dropped)
       .map((c) => ({
         column: c.column,
         context: c.declared ? ('create' as const) : ('add' as const),
         check: c.declared && this.booleanChecks,
       }))
-    return [this.createTableWith(history.table, columns)]
   }
 
-  /** CREATE TABLE of `table` with `columns` as given, each in its own context and with its CHECK or not. */
-  protected createTableWith(table: Table, columns: readonly ColumnLine[]): Statement {
-    const body = this.tableLines(table, columns)
+  /** CREATE TABLE of `table` with `columns` as given (each in its own context, with its CHECK or not), then `extra` lines. */
+  protected createTableWith(table: Table, columns: readonly ColumnLine[], extra: readonly string[] = []): Statement {
+    const body = [...this.tableLines(table, columns), ...extra]
     return statement(`CREATE TABLE ${this.ifNotExists()}${this.quote(table.name)} (\n\t${body.join(', \n\t')}\n)${this.tableSuffix()}`)
   }
 

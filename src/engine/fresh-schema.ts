@@ -30,27 +30,28 @@ export interface FreshBuild {
 
 /** The longest run of leading `steps` whose operations have an end state, compiled; undefined if not even the first. */
 export function planFreshBuild(db: Database, steps: readonly Step[], options: MigrationOptions): FreshBuild | undefined {
-  const ops: Operation[] = []
-  let state: EndState | undefined
-  let taken = 0
-  for (const step of steps) {
-    const next = [...ops, ...recordOperations(db.dialect.name, options, (o) => step.revision.upgrade(o))]
-    try {
-      state = endStateOf(next)
-    } catch (error) {
-      if (error instanceof NoEndState) break
-      throw error
+  const ops = steps.map((step) => recordOperations(db.dialect.name, options, (o) => step.revision.upgrade(o)))
+  // All of them, as a rule; shorter runs only when that fails.
+  for (let taken = steps.length; taken > 0; taken--) {
+    const state = endStateOrNone(ops.slice(0, taken).flat())
+    if (!state) continue
+    const last = steps[taken - 1]!
+    return {
+      steps: steps.slice(0, taken),
+      statements: db.dialect.compiler.compileEndState(state),
+      heads: last.headsAfter,
+      revision: last.revision.id,
     }
-    ops.splice(0, ops.length, ...next)
-    taken++
   }
-  if (!state || taken === 0) return undefined
-  const last = steps[taken - 1]!
-  return {
-    steps: steps.slice(0, taken),
-    statements: db.dialect.compiler.compileEndState(state),
-    heads: last.headsAfter,
-    revision: last.revision.id,
+  return undefined
+}
+
+function endStateOrNone(ops: readonly Operation[]): EndState | undefined {
+  try {
+    return endStateOf(ops)
+  } catch (error) {
+    if (error instanceof NoEndState) return undefined
+    throw error
   }
 }
 

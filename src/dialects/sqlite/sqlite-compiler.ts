@@ -85,7 +85,7 @@ export class SqliteCompiler extends BaseCompiler {
     const columns = history.columns
       .filter((c) => !c.dropped)
       .map((c) => ({ column: c.column, context: c.rewritten ? ('recreate' as const) : ('add' as const), check: false }))
-    return [this.createTableWith(history.table, columns)]
+    return [this.createTableWith(history.table, columns), ...history.indexes.map((index) => this.createIndex(index))]
   }
 
   /** One operation's rebuild; `model` is the schema before it. */
