@@ -4,8 +4,10 @@ import { introspect, type SchemaSnapshot } from '../../src/dialects/introspect.j
 import type { Database } from '../../src/engine/database.js'
 import { forEachEngine, scratchDatabase, type ScratchDatabase } from '../support/databases.js'
 import { diffSnapshots, parseInspect, withColumn, withTable } from '../support/golden.js'
+import type { MigrationEvent } from '../../src/engine/events.js'
+import { configFor, db, runCli } from '../support/cli.js'
 import { managerOf, succeeded } from '../support/manager.js'
-import { driver } from '../support/reference.js'
+import { driver, realOk } from '../support/reference.js'
 import { ZED_CONTRACT, ZED_EXPAND, ZED_ORDER } from '../support/zed.js'
 
 /**
@@ -78,5 +80,57 @@ forEachEngine((engine) => {
       if (diff.length) failures.push(`at ${revision}:\n  ${diff.join('\n  ')}`)
     }
     assert.deepEqual(failures, [], failures.join('\n'))
+  })
+
+  /**
+   * An upgrade from empty is one build of its end state (src/engine/fresh-schema.ts).
+   * Straight to each expand revision, and to Zed's contract head (whose closure is
+   * every Zed revision, so the walk's listing is its state), it must leave the
+   * real tool's schema.
+   */
+  test('built from empty straight to each Zed expand revision and to wallaby_contract01: the real tool’s schema', async () => {
+    const failures: string[] = []
+    for (const revision of [...ZED_EXPAND, 'wallaby_contract01']) {
+      const scratch = await scratchDatabase(engine)
+      scratches.push(scratch)
+      const built = await scratch.open()
+      try {
+        succeeded(await managerOf(built).upgrade(revision), revision)
+        const real = adjusted(parseInspect(engine.dialect, listings[revision]!), revision, revision === 'wallaby_contract01')
+        let mine = await introspect(built)
+        if (engine.dialect === 'mysql') mine = withoutAlembicOptions(mine)
+        const diff = diffSnapshots(mine, real, { actual: 'ours', expected: 'Glance' })
+        if (diff.length) failures.push(`at ${revision}:\n  ${diff.join('\n  ')}`)
+      } finally {
+        await built.close()
+      }
+    }
+    assert.deepEqual(failures, [], failures.join('\n'))
+  })
+
+  test('a build from empty killed half-way, then run again: the real tool finds its own head and schema', async () => {
+    const reference = await scratchDatabase(engine)
+    const scratch = await scratchDatabase(engine)
+    scratches.push(reference, scratch)
+    const events: MigrationEvent[] = []
+    const opened = await reference.open()
+    await managerOf(opened, { events })
+      .upgrade('wallaby_contract01')
+      .finally(() => opened.close())
+    const boundaries = events.flatMap((e) => (e.kind === 'statementDone' ? [`${e.revision}:${e.index}`] : []))
+    const conf = configFor(scratch.url)
+    const killed = await runCli(['--config-file', conf, 'db', 'upgrade', '--version', 'wallaby_contract01'], {
+      env: { GLANCE_MANAGE_TEST_SIGKILL_AFTER: boundaries[Math.floor(boundaries.length / 2)]! },
+    })
+    assert.equal(killed.code, -1, killed.stderr)
+    const again = await db(conf, 'upgrade', '--version', 'wallaby_contract01')
+    assert.equal(again.code, 0, again.stderr)
+    assert.equal((await realOk(scratch.url, 'db', 'version')).stdout.trim(), 'wallaby_contract01')
+    const resumed = await scratch.open()
+    let mine = await introspect(resumed).finally(() => resumed.close())
+    if (engine.dialect === 'mysql') mine = withoutAlembicOptions(mine)
+    const real = adjusted(parseInspect(engine.dialect, listings['wallaby_contract01']!), 'wallaby_contract01', true)
+    assert.deepEqual(diffSnapshots(mine, real, { actual: 'ours', expected: 'Glance' }), [])
+    assert.match((await realOk(scratch.url, 'db', 'sync')).stdout, /Database is up to date/)
   })
 })
