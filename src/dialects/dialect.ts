@@ -76,6 +76,12 @@ export interface Dialect extends DialectTraits {
    */
   readonly transactionalDdl: boolean
   /**
+   * The server runs several statements sent as one text (PostgreSQL's simple
+   * query protocol, used for a statement without parameters), so such
+   * statements can share one round trip.
+   */
+  readonly multiStatementText?: boolean
+  /**
    * Where a revision's statements commit one by one (MySQL, whose DDL is not
    * transactional; PostgreSQL, so that no table lock outlives its statement):
    * the record of the statements it has committed so far, so that a run

@@ -137,19 +137,34 @@ export async function runFreshBuild(
     await journal.close(db.conn)
     return
   }
+  const statements = [...build.statements, ...versions]
+  const fail = (error: unknown, sql: string) => {
+    const reason = error instanceof Error ? error.message : String(error)
+    return new MigrationError(
+      `Upgrade to ${build.revision} failed: ${reason} (building the schema from empty; nothing was committed)`,
+      build.revision,
+      sql,
+      error,
+    )
+  }
+  // In one round trip where the server takes several statements as one text (about a
+  // quarter of the build's time on PostgreSQL); each is still reported, inside the transaction.
+  const together = db.dialect.multiStatementText && statements.every((s) => s.params.length === 0)
   const all = async () => {
     for (const s of preamble) await db.conn.execute(s.sql, s.params)
-    for (const [i, s] of [...build.statements, ...versions].entries()) {
+    if (together) {
+      const text = statements.map((s) => s.sql).join(';\n')
+      await db.conn.execute(text).catch((error: unknown) => {
+        throw fail(error, text)
+      })
+      for (const i of statements.keys()) options.onEvent({ kind: 'statementDone', revision: build.revision, index: i + 1 })
+      return
+    }
+    for (const [i, s] of statements.entries()) {
       try {
         await db.conn.execute(s.sql, s.params)
       } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error)
-        throw new MigrationError(
-          `Upgrade to ${build.revision} failed: ${reason} (building the schema from empty; nothing was committed)`,
-          build.revision,
-          s.sql,
-          error,
-        )
+        throw fail(error, s.sql)
       }
       options.onEvent({ kind: 'statementDone', revision: build.revision, index: i + 1 })
     }

@@ -21,6 +21,7 @@ export const postgresqlDialect: Dialect = {
   conventions: postgresqlConventions,
   introspect: introspectPostgresql,
   transactionalDdl: true,
+  multiStatementText: true,
   // One transaction per statement (with its record), not per revision: a
   // table lock ends with the statement that took it (README, Safety).
   progress: postgresqlProgressJournal,
