@@ -381,6 +381,10 @@ export class SchemaManager {
     if (heads.length > 0) return heads
     const tables = (await this.db.dialect.tableNames(this.db.conn)).filter((t) => t !== VERSION_TABLE)
     if (tables.length === 0) return []
+    // Another runner's build from empty commits its tables with its version rows: it may have
+    // committed between the two reads above.
+    const committed = await this.#heads()
+    if (committed.length > 0) return committed
     // A run killed inside the first revision (MySQL): its tables, no version row yet.
     if (await this.db.dialect.progress?.read(this.db.conn)) return []
     if (!tables.includes(LEGACY_VERSION_TABLE)) {
