@@ -306,6 +306,26 @@ forEachEngine((engine) => {
       assert.deepEqual((await contents(conn)).image_properties, ['live'])
     })
 
+    test('each DELETE is paced first (the dialect’s writePacing), with its size, and reports its pause', async () => {
+      await image(conn, 'img', false, null)
+      for (let i = 0; i < 12; i++) await child(conn, 'image_properties', 'img', `p${i}`, true, ago(40))
+      const paced: number[] = []
+      const pacing = { pacer: () => ({ beforeBatch: async (rows: number) => (paced.push(rows), 7) }) }
+      const events: PurgeEvent[] = []
+      const result = await purgeDeletedRows(conn, request({ maxRows: -1, batchSize: 5, pacing, onEvent: (e) => events.push(e) }))
+      assert.equal(counts(result).image_properties, 12)
+      const batches = events.filter((e) => e.kind === 'batchDeleted' && e.table === 'image_properties')
+      assert.deepEqual(
+        batches.map((e) => [(e as { rows: number }).rows, (e as { pausedMs: number }).pausedMs]),
+        [
+          [5, 7],
+          [5, 7],
+          [2, 7],
+        ],
+      )
+      assert.deepEqual(paced, [5, 5, 2], 'paced with the rows each DELETE is about to remove')
+    })
+
     test('batches are sized by time: DELETEs slower than the target shrink the next batch, at most 4x a step', async () => {
       await image(conn, 'img', false, null)
       for (let i = 0; i < 24; i++) await child(conn, 'image_properties', 'img', `p${i}`, true, ago(40))

@@ -9,6 +9,7 @@ import type { PageRanges } from './page-ranges.js'
 import type { Finding } from './preflight-finding.js'
 import type { ProgressJournal } from './progress-journal.js'
 import type { UrlSpec } from './url-options.js'
+import type { WritePacing } from './write-pacing.js'
 
 /**
  * What a dialect answers from its kind alone, with no session: fixed per
@@ -94,6 +95,12 @@ export interface Dialect extends DialectTraits {
    * (SQLite, whose one write lock covers the whole file).
    */
   readonly batchTargetMs?: number
+  /**
+   * Holds back each data-migration and purge batch while the server is
+   * behind on flushing (MySQL's redo log), where letting it fall further
+   * behind would stall every writer; absent: batches run back to back.
+   */
+  readonly writePacing?: WritePacing
   /** Bounds a schema statement's wait for a table lock (none on SQLite, whose lock is the whole file). */
   readonly lockWait?: LockWaitBound
   /**

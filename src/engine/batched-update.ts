@@ -47,7 +47,8 @@ export interface KeysetUpdate {
 }
 
 export interface BatchEvents {
-  onBatch?(rows: number, ms: number): void
+  /** `ms`: the batch's UPDATE; `pausedMs`: how long it was held back before its transaction (BatchOptions.pace). */
+  onBatch?(rows: number, ms: number, pausedMs: number): void
   onRetry?: (attempt: number, waitMs: number, reason: string) => void
 }
 
@@ -58,6 +59,8 @@ export interface BatchOptions extends BatchEvents {
   readonly targetBatchMs?: number
   /** The connection is already inside a transaction (the batch becomes a savepoint in it). */
   readonly insideTransaction: boolean
+  /** Run before each batch's transaction, with its size in rows: waits while the server has no room for it (Dialect.writePacing); returns ms waited. */
+  readonly pace?: (rows: number) => Promise<number>
 }
 
 /** Attempts per batch on a retryable conflict, and the first back-off (doubled each time, with jitter). */
@@ -124,9 +127,11 @@ export async function timedBatch(
   conn: Connection,
   options: BatchOptions,
   update: Pick<KeysetUpdate, 'beforeEachBatch'>,
-  sql: string,
-  params: readonly unknown[],
-): Promise<{ changed: number; ms: number }> {
+  batch: { readonly sql: string; readonly params: readonly unknown[]; readonly rows: number },
+): Promise<{ changed: number; ms: number; pausedMs: number }> {
+  const { sql, params } = batch
+  // Paced before the transaction begins, so that a pause holds no lock; not part of the batch's time.
+  const pausedMs = options.insideTransaction ? 0 : ((await options.pace?.(batch.rows)) ?? 0)
   let ms = 0
   const changed = await inBatchTransaction(conn, options, async () => {
     for (const setting of update.beforeEachBatch ?? []) await conn.execute(setting)
@@ -137,7 +142,7 @@ export async function timedBatch(
       ms = performance.now() - start
     }
   })
-  return { changed, ms }
+  return { changed, ms, pausedMs }
 }
 
 /**
@@ -159,9 +164,9 @@ export async function updateByKeyRanges(conn: Connection, update: KeysetUpdate, 
     )
     const range: KeyRange = { lower, upper: end?.k }
     const { sql, params } = update.statement(range)
-    const { changed, ms } = await timedBatch(conn, options, update, sql, params)
+    const { changed, ms, pausedMs } = await timedBatch(conn, options, update, { sql, params, rows: size })
     total += changed
-    options.onBatch?.(changed, ms)
+    options.onBatch?.(changed, ms, pausedMs)
     if (end === undefined) return total
     sizer.record(size, ms)
     lower = end.k

@@ -133,13 +133,15 @@ export async function runDataMigration(db: Database, migration: DataMigration, o
   const context: DataMigrationContext = {
     conn,
     updateByKeyRanges: (update) => {
+      const pacer = db.dialect.writePacing?.pacer(conn)
       const batches: BatchOptions = {
         maxBatchRows: options.batchSize,
         ...(db.dialect.batchTargetMs === undefined ? {} : { targetBatchMs: db.dialect.batchTargetMs }),
         insideTransaction: options.insideTransaction,
-        onBatch: (changed, ms) => {
+        ...(pacer ? { pace: (batchRows: number) => pacer.beforeBatch(batchRows) } : {}),
+        onBatch: (changed, ms, pausedMs) => {
           rows += changed
-          onEvent({ kind: 'dataMigrationBatch', id: migration.id, rows: changed, total: rows, ms })
+          onEvent({ kind: 'dataMigrationBatch', id: migration.id, rows: changed, total: rows, ms, pausedMs })
         },
         onRetry: (attempt, waitMs, reason) => onEvent({ kind: 'batchRetried', id: migration.id, attempt, waitMs, reason }),
       }

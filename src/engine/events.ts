@@ -6,7 +6,15 @@ export type MigrationEvent =
   | { readonly kind: 'dataMigrationStarted'; readonly id: string; readonly message: string; readonly rows: number }
   /** Dry run: a data migration that would run here, with the rows it would change (an estimate before its expand). */
   | { readonly kind: 'dataMigrationPlanned'; readonly id: string; readonly message: string; readonly rows: number }
-  | { readonly kind: 'dataMigrationBatch'; readonly id: string; readonly rows: number; readonly total: number; readonly ms: number }
+  /** `pausedMs`: how long the batch was held back for the server to catch up (Dialect.writePacing) before it began. */
+  | {
+      readonly kind: 'dataMigrationBatch'
+      readonly id: string
+      readonly rows: number
+      readonly total: number
+      readonly ms: number
+      readonly pausedMs: number
+    }
   /** A batch the server rolled back for a conflict (deadlock, Galera certification, lock wait) runs again. */
   | { readonly kind: 'batchRetried'; readonly id: string; readonly attempt: number; readonly waitMs: number; readonly reason: string }
   /** Statement `index` (1-based) of the revision has just run (committed, where DDL is not transactional). */

@@ -33,9 +33,9 @@ export async function updateByPageRanges(
     const count = Math.max(1, Math.round(sizer.size / rowsPerPage))
     const to = Math.min(end, from + count)
     const { sql, params } = update.onRows(pages.onPages(update.table, from, to))
-    const { changed, ms } = await timedBatch(conn, options, update, sql, params)
+    const { changed, ms, pausedMs } = await timedBatch(conn, options, update, { sql, params, rows: sizer.size })
     total += changed
-    options.onBatch?.(changed, ms)
+    options.onBatch?.(changed, ms, pausedMs)
     // The sizer counts rows: the time these pages took, scaled to the rows it asked for.
     if (to < end) sizer.record(sizer.size, (ms * sizer.size) / (count * rowsPerPage))
     from = to

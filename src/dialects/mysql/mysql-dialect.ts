@@ -7,6 +7,7 @@ import { introspectMysql } from './mysql-introspector.js'
 import { PROGRESS_TABLE } from '../progress-journal.js'
 import { mysqlProgressJournal } from './mysql-progress-journal.js'
 import { mysqlPreflight } from './mysql-preflight.js'
+import { redoPacing } from './mysql-redo-pacing.js'
 import { mysqlTraits } from './mysql-traits.js'
 
 /** `mariadb`: the server is MariaDB (Galera included), whose DDL can be guarded with IF [NOT] EXISTS. */
@@ -19,6 +20,7 @@ export function mysqlDialect(openAnother: () => Promise<Connection>, options: { 
     introspect: introspectMysql,
     transactionalDdl: false,
     progress: mysqlProgressJournal,
+    writePacing: redoPacing(),
     // lock_wait_timeout bounds metadata-lock waits, which is what DDL waits on; whole seconds.
     lockWait: {
       begin: (ms) => [`SET SESSION lock_wait_timeout = ${Math.max(1, Math.round(ms / 1000))}`],

@@ -1,4 +1,5 @@
 import type { Connection } from '../../dialects/connection.js'
+import type { WritePacing } from '../../dialects/write-pacing.js'
 import { Purger, PurgeBlockedError, type PurgeEvent, type PurgeResult, type TableCount } from './purger.js'
 import { IMAGES_TABLE, PURGE_TABLES, type PurgeTable } from './tables.js'
 import { purgeThreshold } from './validate.js'
@@ -18,6 +19,8 @@ export interface PurgeRequest {
   readonly batchSize: number
   /** How long one DELETE should take (default TARGET_BATCH_MS; the CLI passes the dialect's batchTargetMs). */
   readonly targetBatchMs?: number
+  /** Waits before each DELETE while the server has no room for it (the CLI passes the dialect's writePacing). */
+  readonly pacing?: WritePacing
   /** Count what would be deleted; delete nothing. */
   readonly dryRun: boolean
   /** The clock (tests pin it). */
@@ -27,11 +30,13 @@ export interface PurgeRequest {
 
 function purgerFor(conn: Connection, request: PurgeRequest): Purger {
   if (!Number.isInteger(request.batchSize) || request.batchSize < 1) throw new RangeError('batchSize must be a positive integer')
+  const pacer = request.pacing?.pacer(conn)
   return new Purger(conn, {
     threshold: purgeThreshold(request.ageInDays, request.nowMs ?? Date.now()),
     maxRows: request.maxRows,
     batchSize: request.batchSize,
     ...(request.targetBatchMs === undefined ? {} : { targetBatchMs: request.targetBatchMs }),
+    ...(pacer ? { pace: (rows: number) => pacer.beforeBatch(rows) } : {}),
     onEvent: request.onEvent,
   })
 }

@@ -10,7 +10,15 @@ import { quoteIdent, type PurgeTable, type Reference } from './tables.js'
 export type PurgeEvent =
   | { readonly kind: 'tableStarted'; readonly table: string }
   /** `ms`: how long the batch's DELETE took (the next batch is sized from it). */
-  | { readonly kind: 'batchDeleted'; readonly table: string; readonly rows: number; readonly total: number; readonly ms: number }
+  /** `pausedMs`: how long the DELETE was held back for the server to catch up (PurgerOptions.pace). */
+  | {
+      readonly kind: 'batchDeleted'
+      readonly table: string
+      readonly rows: number
+      readonly total: number
+      readonly ms: number
+      readonly pausedMs: number
+    }
   | { readonly kind: 'tableDone'; readonly table: string; readonly rows: number }
   /** A DELETE batch the server rolled back for a conflict (deadlock, Galera certification, lock wait) runs again. */
   | { readonly kind: 'batchRetried'; readonly table: string; readonly attempt: number; readonly waitMs: number; readonly reason: string }
@@ -76,6 +84,8 @@ export interface PurgerOptions {
   readonly batchSize: number
   /** How long one DELETE should hold its row locks (BatchSizer's default unless the dialect sets Dialect.batchTargetMs). */
   readonly targetBatchMs?: number
+  /** Run before each DELETE, with its size in rows: waits while the server has no room for it (Dialect.writePacing); returns ms waited. */
+  readonly pace?: (rows: number) => Promise<number>
   readonly onEvent?: (event: PurgeEvent) => void
 }
 
@@ -283,6 +293,7 @@ export class Purger {
       }
       let deleted: number
       let ms = 0
+      const pausedMs = (await this.options.pace?.(n)) ?? 0
       try {
         // One autocommitted DELETE: applied whole or not at all, so it can simply run again.
         deleted = await retryOnConflict(
@@ -301,7 +312,7 @@ export class Purger {
         throw error
       }
       total += deleted
-      onEvent?.({ kind: 'batchDeleted', table: table.name, rows: deleted, total, ms })
+      onEvent?.({ kind: 'batchDeleted', table: table.name, rows: deleted, total, ms, pausedMs })
       if (guards && deleted < n) {
         const error = await blocked({ sql: `${range.sql} AND ${selection.sql}`, params: [...range.params, ...selection.params] }, total)
         if (error.blocking.length > 0) throw error
