@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { DialectName } from '../src/dialects/connection.js'
+import { entryPoint } from '../bin/entry-point.js'
 import { parseDatabaseUrl } from '../src/dialects/url.js'
 import { SchemaManager } from '../src/glance/schema-manager.js'
 import { createDb, type BenchDb } from './bench-db.js'
@@ -27,7 +29,7 @@ import {
  *
  * Every job side by side, per engine (SQLite always; PostgreSQL / MySQL when
  * TEST_POSTGRESQL_URL / TEST_MYSQL_URL are set), our CLI always run as a
- * child process of the compiled build:
+ * child process of the bundle (bin/glance-manage.js runs it when fresh):
  * - start-up (`db version`, `db check` on a synced database) and a fresh
  *   `db sync`, against the real tool when it is installed;
  * - on a populated mitaka02 database (bench/purge-data.ts): `db sync`, and
@@ -480,8 +482,10 @@ export async function jobsBench(argv: readonly string[]): Promise<void> {
   const wanted = values.engines ? values.engines.split(',') : ['sqlite', 'postgresql', 'mysql']
   const engines = (['sqlite', 'postgresql', 'mysql'] as const).filter((e) => wanted.includes(e) && servers[e])
   const real = !values['no-real'] && (await realToolInstalled())
-  // Our child runs dist/ only when it is newer than every source file.
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' })
+  // Our child runs what an operator runs: the bundle, which bin/glance-manage.js picks only when it is fresh.
+  execFileSync('npm', ['run', '-s', 'build'], { stdio: 'inherit' })
+  const entry = entryPoint(fileURLToPath(new URL('..', import.meta.url)))
+  if (entry.kind !== 'bundle') throw new Error(`bin/glance-manage.js would run ${entry.path}, not the bundle`)
   console.log(
     `jobs benchmark (${[...jobs].join(', ')}): ${images} images, ${writers} writers every ${intervalMs} ms, real tool ${real ? 'installed' : 'not run'}, load ${loadavg()
       .map((l) => l.toFixed(1))
