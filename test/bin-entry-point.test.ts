@@ -67,7 +67,7 @@ describe('the bundle', () => {
       [],
       'only Node built-ins are imported when the bundle loads',
     )
-    const dynamic = [...text.matchAll(/\bimport\("([^"]+)"\)/g)].map((m) => m[1]!).sort()
+    const dynamic = [...new Set([...text.matchAll(/\bimport\("([^"]+)"\)/g)].map((m) => m[1]!))].sort()
     assert.deepEqual(dynamic, ['better-sqlite3', 'mysql2/promise', 'pg'])
   })
 
