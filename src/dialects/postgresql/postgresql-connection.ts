@@ -84,12 +84,13 @@ export interface PostgresqlTarget {
  * only while pg loads, answers the test without it.
  */
 async function importPg(): Promise<(typeof import('pg'))['default']> {
-  if ('navigator' in globalThis) return (await import('pg')).default
-  Object.defineProperty(globalThis, 'navigator', { value: { userAgent: `Node.js/${process.versions.node}` }, configurable: true })
+  const standIn = !('navigator' in globalThis)
+  if (standIn)
+    Object.defineProperty(globalThis, 'navigator', { value: { userAgent: `Node.js/${process.versions.node}` }, configurable: true })
   try {
     return (await import('pg')).default
   } finally {
-    Reflect.deleteProperty(globalThis, 'navigator')
+    if (standIn) Reflect.deleteProperty(globalThis, 'navigator')
   }
 }
 
