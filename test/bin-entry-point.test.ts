@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { isBuiltin } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { after, describe, test } from 'node:test'
@@ -63,12 +64,26 @@ describe('the bundle', () => {
     const text = readFileSync(BUNDLE, 'utf8')
     const staticImports = [...text.matchAll(/^import\b[^;]*?"([^"]+)"/gm)].map((m) => m[1]!)
     assert.deepEqual(
-      staticImports.filter((name) => !name.startsWith('node:')),
+      staticImports.filter((name) => !name.startsWith('node:') && !/^\.\/chunk-\w+\.js$/.test(name)),
       [],
-      'only Node built-ins are imported when the bundle loads',
+      "only Node built-ins and esbuild's shared helpers are imported when the bundle loads",
     )
-    const dynamic = [...new Set([...text.matchAll(/\bimport\("([^"]+)"\)/g)].map((m) => m[1]!))].sort()
-    assert.deepEqual(dynamic, ['better-sqlite3', 'mysql2/promise', 'pg'])
+    const imported = [...text.matchAll(/\bimport\("([^"]+)"\)/g)].map((m) => m[1]!.replace(/^\.\/promise-\w+\.js$/, 'mysql2 chunk'))
+    assert.deepEqual([...new Set(imported)].sort(), ['better-sqlite3', 'mysql2 chunk', 'pg'])
+  })
+
+  test("carries mysql2 and its dependencies in its chunk, iconv-lite's encodings too", () => {
+    const chunk = readdirSync(dirname(BUNDLE)).find((name) => /^promise-\w+\.js$/.test(name))
+    assert.ok(chunk, 'a mysql2 chunk')
+    const text = readFileSync(join(dirname(BUNDLE), chunk), 'utf8')
+    const required = new Set([...text.matchAll(/\b__require\("([^"]+)"\)/g)].map((m) => m[1]!))
+    assert.deepEqual(
+      [...required].filter((name) => !isBuiltin(name)),
+      [],
+      'the chunk requires only Node built-ins',
+    )
+    assert.doesNotMatch(text, /\b__dirname\b|\b__filename\b/, 'no path of a file the bundle does not have')
+    assert.match(text, /node_modules\/iconv-lite\/encodings\/dbcs-data\.js/, 'encodings for non-UTF-8 charsets')
   })
 
   test('runs a command on its own', async () => {
