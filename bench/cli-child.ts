@@ -39,8 +39,9 @@ export function configFile(url: string): { path: string; cleanup(): void } {
 }
 
 /**
- * Our CLI, compiled (bin/glance-manage.js runs dist/ when it is fresh), as a
- * child process so that start-up and memory are what an operator gets.
+ * Our CLI as an operator runs it (bin/glance-manage.js, which runs the bundle
+ * when it is fresh), as a child process so that start-up and memory are what
+ * an operator gets.
  * `timeStatements` preloads bench/statement-timer.mjs (a few lines of
  * driver wrappers) to learn the longest statement.
  */

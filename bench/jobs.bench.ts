@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { DialectName } from '../src/dialects/connection.js'
+import { entryPoint } from '../bin/entry-point.js'
 import { parseDatabaseUrl } from '../src/dialects/url.js'
 import { SchemaManager } from '../src/glance/schema-manager.js'
 import { createDb, type BenchDb } from './bench-db.js'
@@ -23,11 +25,11 @@ import {
 } from './writers.js'
 
 /**
- * `npm run bench -- [--images 100000] [--engines sqlite,postgresql,mysql] [--writers 3] [--writer-interval-ms 5] [--no-real]`
+ * `npm run bench -- [--images 100000] [--engines sqlite,postgresql,mysql] [--jobs startup,fresh,upgrade,rolling,purge] [--writers 3] [--writer-interval-ms 5] [--no-real]`
  *
  * Every job side by side, per engine (SQLite always; PostgreSQL / MySQL when
  * TEST_POSTGRESQL_URL / TEST_MYSQL_URL are set), our CLI always run as a
- * child process of the compiled build:
+ * child process of the bundle (bin/glance-manage.js runs it when fresh):
  * - start-up (`db version`, `db check` on a synced database) and a fresh
  *   `db sync`, against the real tool when it is installed;
  * - on a populated mitaka02 database (bench/purge-data.ts): `db sync`, and
@@ -41,13 +43,18 @@ import {
  *   of a few application writers (bench/writer.ts) against their own
  *   baseline just before the phase.
  * Prints ratios and writes bench/results/<engine>-<images>.json, from which
- * `npm run bench:table` makes the README's table.
+ * `npm run bench:table` makes the README's table. `--jobs` runs only some
+ * jobs (their setup still runs: a purge needs the upgrades before it); a
+ * skipped job is null in the JSON.
  */
+
+export const JOBS = ['startup', 'fresh', 'upgrade', 'rolling', 'purge'] as const
+export type Job = (typeof JOBS)[number]
 
 const BASELINE_MS = 3000
 const WRITER_MAX_SECONDS = 900
 
-interface Phase {
+export interface Phase {
   readonly seconds: number
   readonly exitCode?: number
   readonly error?: string
@@ -82,11 +89,20 @@ export interface EngineResult {
   readonly loadAverage: { start: number[]; end: number[] }
   /** The application writers run during each phase (absent in results from before it was recorded: 3 every 20 ms). */
   readonly writerLoad?: WriterLoad
-  readonly startup: Record<string, { ours: number; real: number | null }>
-  readonly freshSync: { ours: Phase; real: Phase | null }
-  readonly upgrade: { ours: Phase; floor: Phase; equal: boolean; differences: string[] }
-  readonly rolling: { expand: Phase; migrate: Phase; contract: Phase; equal: boolean; differences: string[] }
-  readonly purge: { ours: Phase; oursImages: Phase; floor: Phase; equal: boolean; differences: string[] }
+  /** Each job is null when `--jobs` left it out. */
+  readonly startup: Record<string, { ours: number; real: number | null }> | null
+  readonly freshSync: { ours: Phase; real: Phase | null } | null
+  readonly upgrade: { ours: Phase; floor: Phase; equal: boolean; differences: string[] } | null
+  /** `floorSeconds`: the floor's upgrade the rolling phases are compared with (absent in results from before `--jobs`). */
+  readonly rolling: {
+    expand: Phase
+    migrate: Phase
+    contract: Phase
+    floorSeconds?: number
+    equal: boolean
+    differences: string[]
+  } | null
+  readonly purge: { ours: Phase; oursImages: Phase; floor: Phase; equal: boolean; differences: string[] } | null
   readonly peakRssKb: number | null
 }
 
@@ -243,123 +259,152 @@ async function engineBench(
   images: number,
   writers: WriterLoad,
   real: boolean,
+  jobs: ReadonlySet<Job>,
 ): Promise<EngineResult> {
   const start = loadavg()
   const log = (line: string) => console.log(`${dialect}: ${line}`)
+  const oursPhases: Record<string, Phase> = {}
+  const floorPhases: Record<string, Phase> = {}
+  let startup: EngineResult['startup'] = null
+  let freshSync: EngineResult['freshSync'] = null
+  let upgrade: EngineResult['upgrade'] = null
+  let rolling: EngineResult['rolling'] = null
+  let purge: EngineResult['purge'] = null
 
   // Fresh sync (ours, then the real tool on its own empty database) and start-up on each.
   const fresh = await createDb(dialect, server)
-  const freshReal = real ? await createDb(dialect, server) : undefined
-  let startup: EngineResult['startup']
-  let freshSync: EngineResult['freshSync']
-  try {
-    const ourConf = configFile(fresh.url)
-    const realConf = freshReal ? configFile(realUrl(freshReal.url)) : undefined
+  if (jobs.has('fresh') || jobs.has('startup')) {
+    const freshReal = real ? await createDb(dialect, server) : undefined
     try {
-      const oursSync = oursPhase(await runOurs(ourConf.path, ['db', 'sync'], true))
-      let realSync: Phase | null = null
-      if (realConf) {
-        const run = await runReal(realConf.path, ['db', 'sync'])
-        if (run.exitCode !== 0) throw new Error(`the real tool's db sync exited ${run.exitCode}: ${run.stderrTail}`)
-        realSync = { seconds: run.seconds, rssKb: run.rssKb, longest: [] }
+      const ourConf = configFile(fresh.url)
+      const realConf = freshReal ? configFile(realUrl(freshReal.url)) : undefined
+      try {
+        const oursSync = oursPhase(await runOurs(ourConf.path, ['db', 'sync'], true))
+        let realSync: Phase | null = null
+        if (realConf) {
+          const run = await runReal(realConf.path, ['db', 'sync'])
+          if (run.exitCode !== 0) throw new Error(`the real tool's db sync exited ${run.exitCode}: ${run.stderrTail}`)
+          realSync = { seconds: run.seconds, rssKb: run.rssKb, longest: [] }
+        }
+        if (jobs.has('fresh')) {
+          freshSync = { ours: oursSync, real: realSync }
+          oursPhases['fresh sync'] = oursSync
+          log(
+            `fresh sync ${fmt(oursSync.seconds)}${realSync ? ` vs real ${fmt(realSync.seconds)} (${ratio(oursSync.seconds, realSync.seconds)})` : ''}`,
+          )
+        }
+        if (jobs.has('startup')) {
+          // Start-up on a synced database: ours on ours, the real tool on its own.
+          const ourStartup = await timeStartup((args) => runOurs(ourConf.path, args, false), 5)
+          const realStartup = realConf ? await timeStartup((args) => runReal(realConf.path, args), 3) : undefined
+          startup = Object.fromEntries(
+            Object.entries(ourStartup).map(([action, t]) => [action, { ours: t, real: realStartup ? realStartup[action]! : null }]),
+          )
+          for (const [action, t] of Object.entries(startup))
+            log(`db ${action} ${fmt(t.ours)}${t.real !== null ? ` vs real ${fmt(t.real)} (${ratio(t.ours, t.real)})` : ''}`)
+        }
+      } finally {
+        ourConf.cleanup()
+        realConf?.cleanup()
       }
-      freshSync = { ours: oursSync, real: realSync }
-      log(
-        `fresh sync ${fmt(oursSync.seconds)}${realSync ? ` vs real ${fmt(realSync.seconds)} (${ratio(oursSync.seconds, realSync.seconds)})` : ''}`,
-      )
-      // Start-up on a synced database: ours on ours, the real tool on its own.
-      const ourStartup = await timeStartup((args) => runOurs(ourConf.path, args, false), 5)
-      const realStartup = realConf ? await timeStartup((args) => runReal(realConf.path, args), 3) : undefined
-      startup = Object.fromEntries(
-        Object.entries(ourStartup).map(([action, t]) => [action, { ours: t, real: realStartup ? realStartup[action]! : null }]),
-      )
-      for (const [action, t] of Object.entries(startup))
-        log(`db ${action} ${fmt(t.ours)}${t.real !== null ? ` vs real ${fmt(t.real)} (${ratio(t.ours, t.real)})` : ''}`)
     } finally {
-      ourConf.cleanup()
-      realConf?.cleanup()
+      await freshReal?.drop()
     }
-  } finally {
-    await fresh.drop()
-    await freshReal?.drop()
+  }
+  const serverName = await serverVersion(fresh)
+  await fresh.drop()
+
+  if (jobs.has('upgrade') || jobs.has('rolling') || jobs.has('purge')) {
+    // Populated mitaka02: a template and two copies (floor, ours sync); the template itself runs the rolling phases.
+    // Every populated job compares with the floor's upgrade; a purge runs on the upgraded copies.
+    const t0 = performance.now()
+    const template = await mitaka02(dialect, server, images)
+    log(`mitaka02 data set (${images} images) in ${fmt((performance.now() - t0) / 1000)}`)
+    const floorDb = await mitaka02(dialect, server, images, template.name)
+    const syncDb = jobs.has('upgrade') || jobs.has('purge') ? await mitaka02(dialect, server, images, template.name) : undefined
+    try {
+      const upgradeFloorRun = await floor(floorDb, upgradeFloor(dialect), writers)
+      const floorState = await stateOf(floorDb)
+      if (syncDb) {
+        const upgradeOurs = await ours(syncDb, ['db', 'sync'], writers)
+        if (jobs.has('upgrade')) {
+          const upgradeDiff = compareEndStates(await stateOf(syncDb), floorState)
+          log(
+            `upgrade (db sync of mitaka02) ${fmt(upgradeOurs.seconds)} vs floor ${fmt(upgradeFloorRun.seconds)} (${ratio(upgradeOurs.seconds, upgradeFloorRun.seconds)})${same(upgradeDiff)}`,
+          )
+          upgrade = { ours: upgradeOurs, floor: upgradeFloorRun, equal: upgradeDiff.length === 0, differences: upgradeDiff.slice(0, 20) }
+          oursPhases['db sync'] = upgradeOurs
+          floorPhases['floor upgrade'] = upgradeFloorRun
+        }
+      }
+
+      if (jobs.has('rolling')) {
+        const expand = await ours(template, ['db', 'expand'], writers)
+        const migrate = await ours(template, ['db', 'migrate'], writers)
+        const contract = await ours(template, ['db', 'contract'], writers)
+        const rollingDiff = compareEndStates(await stateOf(template), floorState)
+        const rollingSeconds = expand.seconds + migrate.seconds + contract.seconds
+        log(
+          `expand ${fmt(expand.seconds)} + migrate ${fmt(migrate.seconds)} + contract ${fmt(contract.seconds)} = ${fmt(rollingSeconds)} ` +
+            `vs floor ${fmt(upgradeFloorRun.seconds)} (${ratio(rollingSeconds, upgradeFloorRun.seconds)})${same(rollingDiff)}`,
+        )
+        rolling = {
+          expand,
+          migrate,
+          contract,
+          floorSeconds: upgradeFloorRun.seconds,
+          equal: rollingDiff.length === 0,
+          differences: rollingDiff.slice(0, 20),
+        }
+        Object.assign(oursPhases, { expand, migrate, contract })
+      }
+
+      if (jobs.has('purge') && syncDb) {
+        const purgeFloorRun = await floor(floorDb, purgeFloor(), writers)
+        const purgeArgs = ['--age_in_days', '0', '--max_rows', '-1']
+        const purgeOurs = await ours(syncDb, ['db', 'purge', ...purgeArgs], writers)
+        const purgeImages = await ours(syncDb, ['db', 'purge_images_table', ...purgeArgs], writers)
+        const purgeDiff = compareEndStates(await stateOf(syncDb), await stateOf(floorDb))
+        const purgeSeconds = purgeOurs.seconds + purgeImages.seconds
+        log(
+          `purge ${fmt(purgeOurs.seconds)} + purge_images_table ${fmt(purgeImages.seconds)} = ${fmt(purgeSeconds)} ` +
+            `vs floor ${fmt(purgeFloorRun.seconds)} (${ratio(purgeSeconds, purgeFloorRun.seconds)})${same(purgeDiff)}`,
+        )
+        purge = {
+          ours: purgeOurs,
+          oursImages: purgeImages,
+          floor: purgeFloorRun,
+          equal: purgeDiff.length === 0,
+          differences: purgeDiff.slice(0, 20),
+        }
+        Object.assign(oursPhases, { purge: purgeOurs, purge_images_table: purgeImages })
+        floorPhases['floor purge'] = purgeFloorRun
+      }
+    } finally {
+      await template.drop()
+      await floorDb.drop()
+      await syncDb?.drop()
+    }
   }
 
-  // Populated mitaka02: a template and two copies (floor, ours sync); the template itself runs the rolling phases.
-  const t0 = performance.now()
-  const template = await mitaka02(dialect, server, images)
-  log(`mitaka02 data set (${images} images) in ${fmt((performance.now() - t0) / 1000)}`)
-  const floorDb = await mitaka02(dialect, server, images, template.name)
-  const syncDb = await mitaka02(dialect, server, images, template.name)
-  try {
-    const upgradeFloorRun = await floor(floorDb, upgradeFloor(dialect), writers)
-    const floorState = await stateOf(floorDb)
-    const upgradeOurs = await ours(syncDb, ['db', 'sync'], writers)
-    const upgradeDiff = compareEndStates(await stateOf(syncDb), floorState)
-    log(
-      `upgrade (db sync of mitaka02) ${fmt(upgradeOurs.seconds)} vs floor ${fmt(upgradeFloorRun.seconds)} (${ratio(upgradeOurs.seconds, upgradeFloorRun.seconds)})${same(upgradeDiff)}`,
-    )
-
-    const expand = await ours(template, ['db', 'expand'], writers)
-    const migrate = await ours(template, ['db', 'migrate'], writers)
-    const contract = await ours(template, ['db', 'contract'], writers)
-    const rollingDiff = compareEndStates(await stateOf(template), floorState)
-    const rollingSeconds = expand.seconds + migrate.seconds + contract.seconds
-    log(
-      `expand ${fmt(expand.seconds)} + migrate ${fmt(migrate.seconds)} + contract ${fmt(contract.seconds)} = ${fmt(rollingSeconds)} ` +
-        `vs floor ${fmt(upgradeFloorRun.seconds)} (${ratio(rollingSeconds, upgradeFloorRun.seconds)})${same(rollingDiff)}`,
-    )
-
-    const purgeFloorRun = await floor(floorDb, purgeFloor(), writers)
-    const purgeArgs = ['--age_in_days', '0', '--max_rows', '-1']
-    const purgeOurs = await ours(syncDb, ['db', 'purge', ...purgeArgs], writers)
-    const purgeImages = await ours(syncDb, ['db', 'purge_images_table', ...purgeArgs], writers)
-    const purgeDiff = compareEndStates(await stateOf(syncDb), await stateOf(floorDb))
-    const purgeSeconds = purgeOurs.seconds + purgeImages.seconds
-    log(
-      `purge ${fmt(purgeOurs.seconds)} + purge_images_table ${fmt(purgeImages.seconds)} = ${fmt(purgeSeconds)} ` +
-        `vs floor ${fmt(purgeFloorRun.seconds)} (${ratio(purgeSeconds, purgeFloorRun.seconds)})${same(purgeDiff)}`,
-    )
-
-    const oursPhases = {
-      'fresh sync': freshSync.ours,
-      'db sync': upgradeOurs,
-      expand,
-      migrate,
-      contract,
-      purge: purgeOurs,
-      purge_images_table: purgeImages,
-    }
-    for (const [name, phase] of Object.entries(oursPhases)) log(`  ${name.padEnd(18)} ${describe(phase)}`)
-    for (const [name, phase] of Object.entries({ 'floor upgrade': upgradeFloorRun, 'floor purge': purgeFloorRun }))
-      log(`  ${name.padEnd(18)} ${describe(phase)}`)
-    const rss = Object.values(oursPhases)
-      .map((p) => p.rssKb)
-      .filter((r): r is number => typeof r === 'number')
-    return {
-      engine: dialect,
-      server: await serverVersion(template),
-      images,
-      commit: commitId(),
-      date: new Date().toISOString(),
-      loadAverage: { start, end: loadavg() },
-      writerLoad: writers,
-      startup,
-      freshSync,
-      upgrade: { ours: upgradeOurs, floor: upgradeFloorRun, equal: upgradeDiff.length === 0, differences: upgradeDiff.slice(0, 20) },
-      rolling: { expand, migrate, contract, equal: rollingDiff.length === 0, differences: rollingDiff.slice(0, 20) },
-      purge: {
-        ours: purgeOurs,
-        oursImages: purgeImages,
-        floor: purgeFloorRun,
-        equal: purgeDiff.length === 0,
-        differences: purgeDiff.slice(0, 20),
-      },
-      peakRssKb: rss.length ? Math.max(...rss) : null,
-    }
-  } finally {
-    await template.drop()
-    await floorDb.drop()
-    await syncDb.drop()
+  for (const [name, phase] of Object.entries({ ...oursPhases, ...floorPhases })) log(`  ${name.padEnd(18)} ${describe(phase)}`)
+  const rss = Object.values(oursPhases)
+    .map((p) => p.rssKb)
+    .filter((r): r is number => typeof r === 'number')
+  return {
+    engine: dialect,
+    server: serverName,
+    images,
+    commit: commitId(),
+    date: new Date().toISOString(),
+    loadAverage: { start, end: loadavg() },
+    writerLoad: writers,
+    startup,
+    freshSync,
+    upgrade,
+    rolling,
+    purge,
+    peakRssKb: rss.length ? Math.max(...rss) : null,
   }
 }
 
@@ -411,6 +456,7 @@ export async function jobsBench(argv: readonly string[]): Promise<void> {
       writers: { type: 'string', default: '3' },
       'writer-interval-ms': { type: 'string', default: '5' },
       'no-real': { type: 'boolean', default: false },
+      jobs: { type: 'string', default: JOBS.join(',') },
     },
     allowPositionals: true,
   })
@@ -420,6 +466,9 @@ export async function jobsBench(argv: readonly string[]): Promise<void> {
   if (!Number.isInteger(writers) || writers < 0 || writers > 8) throw new Error('--writers: 0 to 8')
   const intervalMs = Number(values['writer-interval-ms'])
   if (!Number.isInteger(intervalMs) || intervalMs < 1 || intervalMs > 1000) throw new Error('--writer-interval-ms: 1 to 1000')
+  const jobs = new Set(values.jobs.split(',').filter((j) => j !== ''))
+  const unknown = [...jobs].filter((j) => !(JOBS as readonly string[]).includes(j))
+  if (unknown.length || jobs.size === 0) throw new Error(`--jobs: a comma list of ${JOBS.join(', ')}`)
   const servers: Record<DialectName, string | undefined> = {
     sqlite: 'sqlite://',
     postgresql: process.env.TEST_POSTGRESQL_URL,
@@ -433,16 +482,18 @@ export async function jobsBench(argv: readonly string[]): Promise<void> {
   const wanted = values.engines ? values.engines.split(',') : ['sqlite', 'postgresql', 'mysql']
   const engines = (['sqlite', 'postgresql', 'mysql'] as const).filter((e) => wanted.includes(e) && servers[e])
   const real = !values['no-real'] && (await realToolInstalled())
-  // Our child runs dist/ only when it is newer than every source file.
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' })
+  // Our child runs what an operator runs: the bundle, which bin/glance-manage.js picks only when it is fresh.
+  execFileSync('npm', ['run', '-s', 'build'], { stdio: 'inherit' })
+  const entry = entryPoint(fileURLToPath(new URL('..', import.meta.url)))
+  if (entry.kind !== 'bundle') throw new Error(`bin/glance-manage.js would run ${entry.path}, not the bundle`)
   console.log(
-    `jobs benchmark: ${images} images, ${writers} writers every ${intervalMs} ms, real tool ${real ? 'installed' : 'not run'}, load ${loadavg()
+    `jobs benchmark (${[...jobs].join(', ')}): ${images} images, ${writers} writers every ${intervalMs} ms, real tool ${real ? 'installed' : 'not run'}, load ${loadavg()
       .map((l) => l.toFixed(1))
       .join(' ')}`,
   )
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
   for (const dialect of engines) {
-    const result = await engineBench(dialect, servers[dialect], images, { count: writers, intervalMs }, real)
+    const result = await engineBench(dialect, servers[dialect], images, { count: writers, intervalMs }, real, jobs as Set<Job>)
     const file = new URL(`./results/${dialect}-${images}.json`, import.meta.url)
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`)
     console.log(`${dialect}: wrote ${file.pathname}`)

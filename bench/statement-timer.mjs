@@ -12,8 +12,10 @@
 // commits on its own). A hold is `ddl` when it changed the schema: on SQLite
 // a table rebuild blocks writers for its whole transaction, which no
 // batching can shorten. Row locks of data batches are not traced.
-import { writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const out = process.env.BENCH_STATEMENTS_FILE
 const require = createRequire(import.meta.url)
@@ -90,6 +92,28 @@ if (mysql) {
       }
     }
     return query.apply(this, args)
+  }
+}
+
+// The bundle's CLI runs its own copy of mysql2, in a chunk beside it
+// (scripts/bundle.mjs), which the patch above does not reach: its promise
+// connections are timed here. The chunk is the same module instance the CLI
+// imports (one URL, one module).
+const bundle = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'bundle')
+const chunk = existsSync(bundle) ? readdirSync(bundle).find((name) => /^promise-\w+\.js$/.test(name)) : undefined
+if (chunk) {
+  const { Connection } = (await import(pathToFileURL(join(bundle, chunk)).href)).default
+  const query = Connection.prototype.query
+  Connection.prototype.query = function (sql, values) {
+    const t0 = performance.now()
+    const startedAt = now()
+    const done = () => {
+      record(sql, performance.now() - t0)
+      if (isDdl(sql)) hold(startedAt, now(), 'ddl', true, sql?.sql ?? sql)
+    }
+    const result = query.call(this, sql, values)
+    result.then(done, done)
+    return result
   }
 }
 

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import type { EngineResult } from './jobs.bench.js'
+import type { EngineResult, Phase } from './jobs.bench.js'
 
 /**
  * `npm run bench:table [-- --write README.md]`: the README's benchmark tables
@@ -15,11 +15,12 @@ const results = readdirSync(dir)
   .map((f) => JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as EngineResult)
   .sort((a, b) => ENGINES.indexOf(a.engine) - ENGINES.indexOf(b.engine) || a.images - b.images)
 
+const NONE = '–'
 const x = (a: number, b: number | null | undefined) => (b ? `${(a / b).toFixed(2)}×` : '–')
 const s = (seconds: number) => `${seconds.toFixed(seconds < 10 ? 2 : 1)} s`
 const ms = (m: number) => (m >= 1000 ? `${(m / 1000).toFixed(1)} s` : `${m.toFixed(0)} ms`)
 const longest = (p: { longest: { ms: number }[] }) => (p.longest[0] ? s(p.longest[0].ms / 1000) : '–')
-const size = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}k`)
+const size = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : n >= 1000 ? `${n / 1000}k` : `${n}`)
 /** `postgresql PostgreSQL 15.18 (Debian …)` → `PostgreSQL 15.18`; `mysql 10.11.19-MariaDB-…` → `MariaDB 10.11.19`. */
 function label(server: string): string {
   const [dialect, ...rest] = server.split(' ')
@@ -36,34 +37,38 @@ const summary = [
   '| engine | images | db version / db check vs real | fresh sync vs real | upgrade (db sync of mitaka02) vs floor | expand + migrate + contract vs floor | full purge vs floor | longest statement: upgrade, rolling, purge (floor) | peak RSS | load | commit |',
   '|---|---|---|---|---|---|---|---|---|---|---|',
   ...results.map((r) => {
-    const rolling = r.rolling.expand.seconds + r.rolling.migrate.seconds + r.rolling.contract.seconds
-    const purge = r.purge.ours.seconds + r.purge.oursImages.seconds
-    const rollingLongest = Math.max(...[r.rolling.expand, r.rolling.migrate, r.rolling.contract].map((p) => p.longest[0]?.ms ?? 0))
-    const purgeLongest = Math.max(r.purge.ours.longest[0]?.ms ?? 0, r.purge.oursImages.longest[0]?.ms ?? 0)
+    // A job the run left out (`--jobs`) is null: its cells read "–".
+    const { startup, freshSync, upgrade, rolling, purge } = r
+    const longestOf = (...ps: Phase[]) => s(Math.max(...ps.map((p) => p.longest[0]?.ms ?? 0)) / 1000)
+    const rollingPhases = rolling ? [rolling.expand, rolling.migrate, rolling.contract] : []
+    const rollingSeconds = rollingPhases.reduce((sum, p) => sum + p.seconds, 0)
+    const purgeSeconds = purge ? purge.ours.seconds + purge.oursImages.seconds : 0
+    const floorSeconds = upgrade?.floor.seconds ?? r.rolling?.floorSeconds
     return (
       `| ${label(r.server)} | ${size(r.images)} ` +
-      `| ${x(r.startup.version!.ours, r.startup.version!.real)} / ${x(r.startup.check!.ours, r.startup.check!.real)} (${s(r.startup.version!.ours)}) ` +
-      `| ${x(r.freshSync.ours.seconds, r.freshSync.real?.seconds)} (${s(r.freshSync.ours.seconds)}) ` +
-      `| ${x(r.upgrade.ours.seconds, r.upgrade.floor.seconds)} (${s(r.upgrade.ours.seconds)} vs ${s(r.upgrade.floor.seconds)})${eq(r.upgrade.equal, r.upgrade.ours)} ` +
-      `| ${x(rolling, r.upgrade.floor.seconds)} (${s(rolling)})${eq(r.rolling.equal, r.rolling.expand, r.rolling.migrate, r.rolling.contract)} ` +
-      `| ${x(purge, r.purge.floor.seconds)} (${s(purge)} vs ${s(r.purge.floor.seconds)})${eq(r.purge.equal, r.purge.ours, r.purge.oursImages)} ` +
-      `| ${longest(r.upgrade.ours)}, ${s(rollingLongest / 1000)}, ${s(purgeLongest / 1000)} (${longest(r.upgrade.floor)}, ${longest(r.purge.floor)}) ` +
-      `| ${r.peakRssKb ? `${(r.peakRssKb / 1024).toFixed(0)} MiB` : '–'} | ${r.loadAverage.start[0]!.toFixed(1)} | \`${r.commit}\` |`
+      `| ${startup ? `${x(startup.version!.ours, startup.version!.real)} / ${x(startup.check!.ours, startup.check!.real)} (${s(startup.version!.ours)})` : NONE} ` +
+      `| ${freshSync ? `${x(freshSync.ours.seconds, freshSync.real?.seconds)} (${s(freshSync.ours.seconds)})` : NONE} ` +
+      `| ${upgrade ? `${x(upgrade.ours.seconds, upgrade.floor.seconds)} (${s(upgrade.ours.seconds)} vs ${s(upgrade.floor.seconds)})${eq(upgrade.equal, upgrade.ours)}` : NONE} ` +
+      `| ${rolling ? `${x(rollingSeconds, floorSeconds)} (${s(rollingSeconds)})${eq(rolling.equal, ...rollingPhases)}` : NONE} ` +
+      `| ${purge ? `${x(purgeSeconds, purge.floor.seconds)} (${s(purgeSeconds)} vs ${s(purge.floor.seconds)})${eq(purge.equal, purge.ours, purge.oursImages)}` : NONE} ` +
+      `| ${upgrade ? longest(upgrade.ours) : NONE}, ${rolling ? longestOf(...rollingPhases) : NONE}, ${purge ? longestOf(purge.ours, purge.oursImages) : NONE} ` +
+      `(${upgrade ? longest(upgrade.floor) : NONE}, ${purge ? longest(purge.floor) : NONE}) ` +
+      `| ${r.peakRssKb ? `${(r.peakRssKb / 1024).toFixed(0)} MiB` : NONE} | ${r.loadAverage.start[0]!.toFixed(1)} | \`${r.commit}\` |`
     )
   }),
 ]
 
-const phases = (r: EngineResult) =>
+const phases = (r: EngineResult): [string, Phase][] =>
   Object.entries({
-    'db sync': r.upgrade.ours,
-    expand: r.rolling.expand,
-    migrate: r.rolling.migrate,
-    contract: r.rolling.contract,
-    purge: r.purge.ours,
-    purge_images_table: r.purge.oursImages,
-    'floor upgrade': r.upgrade.floor,
-    'floor purge': r.purge.floor,
-  })
+    'db sync': r.upgrade?.ours,
+    expand: r.rolling?.expand,
+    migrate: r.rolling?.migrate,
+    contract: r.rolling?.contract,
+    purge: r.purge?.ours,
+    purge_images_table: r.purge?.oursImages,
+    'floor upgrade': r.upgrade?.floor,
+    'floor purge': r.purge?.floor,
+  }).filter((entry): entry is [string, Phase] => entry[1] !== undefined)
 const writers = [
   '| engine | images | phase | writes | writers p50 / p99 / max | outside DDL: writes, p50 / p99 / max | DDL windows | baseline p50 / p99 / max | p99 vs baseline (outside DDL) |',
   '|---|---|---|---|---|---|---|---|---|',

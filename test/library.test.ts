@@ -40,16 +40,17 @@ function newestMtime(dir: string): number {
   return newest
 }
 
-/** `npm test` has just compiled; a focused run compiles first when dist is older than src. */
+/** `npm test` has just built; a focused run builds first when dist (declarations or bundle) is older than src. */
 function ensureBuilt(): void {
-  const declarations = join(ROOT, 'dist', 'src', 'index.d.ts')
-  let built = 0
-  try {
-    built = statSync(declarations).mtimeMs
-  } catch {
-    built = 0
+  const builtAt = (file: string) => {
+    try {
+      return statSync(file).mtimeMs
+    } catch {
+      return 0
+    }
   }
-  if (built < newestMtime(join(ROOT, 'src'))) execFileSync(process.execPath, [join(NODE_MODULES, 'typescript', 'bin', 'tsc'), '-p', ROOT])
+  const built = Math.min(builtAt(join(ROOT, 'dist', 'src', 'index.d.ts')), builtAt(join(ROOT, 'dist', 'bundle', 'glance-manage.js')))
+  if (built < newestMtime(join(ROOT, 'src'))) execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT })
 }
 
 /**

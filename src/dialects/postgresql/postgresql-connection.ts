@@ -76,8 +76,26 @@ export interface PostgresqlTarget {
   options: Record<string, string>
 }
 
+/**
+ * pg asks once, as it loads, whether it runs in a Cloudflare Worker. Where
+ * there is no `navigator` (Node 20; Node 21 and later have one) the test
+ * builds a fetch Response, which loads undici: 20-30 ms of every PostgreSQL
+ * command's start-up. A stand-in shaped like newer Node's navigator, there
+ * only while pg loads, answers the test without it.
+ */
+async function importPg(): Promise<(typeof import('pg'))['default']> {
+  const standIn = !('navigator' in globalThis)
+  if (standIn)
+    Object.defineProperty(globalThis, 'navigator', { value: { userAgent: `Node.js/${process.versions.node}` }, configurable: true })
+  try {
+    return (await import('pg')).default
+  } finally {
+    if (standIn) Reflect.deleteProperty(globalThis, 'navigator')
+  }
+}
+
 export async function openPostgresql(target: PostgresqlTarget): Promise<Connection> {
-  const { default: pgModule } = await import('pg')
+  const pgModule = await importPg()
   const types = {
     getTypeParser(oid: number, format?: 'text' | 'binary') {
       // Keep naive timestamps and bigints as text: Glance stores naive UTC.

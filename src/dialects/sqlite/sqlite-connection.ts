@@ -1,4 +1,7 @@
 import type Database from 'better-sqlite3'
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import { InterruptedError, type Connection, type Row } from '../connection.js'
 import { WriterYield } from './sqlite-writer-yield.js'
 
@@ -145,8 +148,21 @@ function toSqliteValue(value: unknown): unknown {
   return value
 }
 
+/**
+ * The addon better-sqlite3 builds. Left to itself it loads the `bindings`
+ * package, which probes a dozen candidate paths for it: a measurable part of
+ * a short command's start-up. Undefined (better-sqlite3 searches as usual)
+ * where the addon lives elsewhere, e.g. a debug build.
+ */
+function nativeBinding(): string | undefined {
+  const root = dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json'))
+  const addon = join(root, 'build', 'Release', 'better_sqlite3.node')
+  return existsSync(addon) ? addon : undefined
+}
+
 export async function openSqlite(path: string, busyTimeoutMs: number, yieldToWriters = true): Promise<Connection> {
   const { default: BetterSqlite3 } = await import('better-sqlite3')
-  const db = new BetterSqlite3(path, { timeout: busyTimeoutMs })
+  const addon = nativeBinding()
+  const db = new BetterSqlite3(path, { timeout: busyTimeoutMs, ...(addon ? { nativeBinding: addon } : {}) })
   return new SqliteConnection(db, busyTimeoutMs, yieldToWriters)
 }
