@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, beforeEach, test } from 'node:test'
 import { introspect } from '../src/dialects/introspect.js'
 import { mysqlDialect } from '../src/dialects/mysql/mysql-dialect.js'
+import { openDatabase } from '../src/dialects/registry.js'
+import { parseDatabaseUrl } from '../src/dialects/url.js'
 import type { Database } from '../src/engine/database.js'
 import type { MigrationEvent } from '../src/engine/events.js'
 import { SchemaManager } from '../src/glance/schema-manager.js'
@@ -65,6 +70,35 @@ async function referenceSync(reference: ScratchDatabase, seed?: Seed): Promise<B
 }
 
 /**
+ * SQLite: the boundaries the next `db sync` of the file at `url` passes,
+ * found by a sync of a copy. A sync from empty is killed inside a revision
+ * by phases at first; once the database has a revision, the rest is one
+ * unit (fused-upgrade.ts) whose boundaries differ from a sync by phases.
+ */
+async function sqliteNextBoundaries(url: string): Promise<Boundary[]> {
+  const file = url.replace(/^sqlite:\/\/\//, '/')
+  const dir = mkdtempSync(join(tmpdir(), 'glance-manage-probe-'))
+  try {
+    const copy = join(dir, 'glance.sqlite')
+    if (existsSync(file)) copyFileSync(file, copy)
+    const database = await openDatabase(parseDatabaseUrl(`sqlite:///${copy}`), {
+      lockTimeoutMs: 30_000,
+      connectTimeoutMs: 10_000,
+      mysqlSqlMode: 'TRADITIONAL',
+    })
+    const events: MigrationEvent[] = []
+    try {
+      succeeded(await managerOf(database, { events }).sync())
+    } finally {
+      await database.close()
+    }
+    return events.flatMap((e) => (e.kind === 'statementDone' ? [{ revision: e.revision, index: e.index }] : []))
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/**
  * MySQL: every boundary (from empty, every boundary up to mitaka02: the
  * later ones are the populated run's, which covers each of them with rows
  * in place). Elsewhere a revision commits as a whole, so one kill inside
@@ -81,6 +115,11 @@ function killPoints(engine: Engine, boundaries: readonly Boundary[], fromEmpty: 
     return [...boundaries.slice(0, pastMitaka02), ...later.map((r) => middle(r, counts.get(r)!))]
   }
   const middles = [...counts].filter(([, count]) => count > 1).map(([revision, count]) => middle(revision, count))
+  // SQLite's offline sync of a populated database is one transaction: every
+  // boundary of each revision with statements beyond its version row, and the
+  // unit's last (its COMMIT comes next).
+  if (engine.dialect === 'sqlite' && !fromEmpty)
+    return boundaries.filter((b, i) => counts.get(b.revision)! > 1 || i === boundaries.length - 1)
   if (engine.dialect !== 'postgresql' || fromEmpty) return middles
   // PostgreSQL commits statement by statement too: with rows in place, every
   // boundary of the revisions that change images online (a concurrent index
@@ -158,7 +197,7 @@ forEachEngine((engine) => {
     ['empty', undefined],
     ['populated mitaka02', POPULATED],
   ] as const) {
-    test(`db sync from ${name}, killed at ${engine.dialect === 'sqlite' || (engine.dialect === 'postgresql' && !seed) ? 'one statement inside each revision' : engine.dialect === 'postgresql' ? 'every boundary of the revisions that change images, one inside each other revision' : seed ? 'every statement boundary' : 'every statement boundary to mitaka02, one inside each later revision'}, is finished by the next run`, async () => {
+    test(`db sync from ${name}, killed at ${engine.dialect === 'sqlite' && seed ? 'every statement boundary of the one-transaction unit' : engine.dialect === 'sqlite' || (engine.dialect === 'postgresql' && !seed) ? 'one statement inside each revision' : engine.dialect === 'postgresql' ? 'every boundary of the revisions that change images, one inside each other revision' : seed ? 'every statement boundary' : 'every statement boundary to mitaka02, one inside each later revision'}, is finished by the next run`, async () => {
       const boundaries = await referenceSync(reference, seed)
       const conf = configFor(scratch.url)
       if (seed) {
@@ -167,12 +206,23 @@ forEachEngine((engine) => {
         await seed(seeded).finally(() => seeded.close())
       }
       const points = killPoints(engine, boundaries, !seed)
-      assert.ok(new Set(points.map((p) => p.revision)).size >= (seed ? 5 : 8), 'the kills reach into every revision with statements')
-      for (const point of points) {
+      const sqliteFromEmpty = engine.dialect === 'sqlite' && !seed
+      if (!sqliteFromEmpty)
+        assert.ok(new Set(points.map((p) => p.revision)).size >= (seed ? 5 : 8), 'the kills reach into every revision with statements')
+      const killedIn = new Set<string>()
+      for (;;) {
+        // SQLite from empty: one kill inside each revision the next run will pass, until none is left.
+        const point = sqliteFromEmpty
+          ? killPoints(engine, await sqliteNextBoundaries(scratch.url), true).find((p) => !killedIn.has(p.revision))
+          : points.shift()
+        if (!point) break
+        killedIn.add(point.revision)
         const spec = `${point.revision}:${point.index}`
         const run = await runCli(['--config-file', conf, 'db', 'sync'], { env: { GLANCE_MANAGE_TEST_SIGKILL_AFTER: spec } })
         assert.equal(run.code, -1, `the run was killed after statement ${spec} (it exited ${run.code}: ${run.stderr})`)
       }
+      if (sqliteFromEmpty)
+        assert.ok(killedIn.size >= 5, `the kills reach into the revisions by phases and the unit (${[...killedIn].join(', ')})`)
       const again = await db(conf, 'sync')
       assert.equal(again.code, 0, again.stderr)
       assert.equal((await db(conf, 'version')).stdout, `${CONTRACT_HEAD}\n`)

@@ -83,6 +83,13 @@ export interface Dialect extends DialectTraits {
    * (SQLite, whose one write lock covers the whole file).
    */
   readonly batchTargetMs?: number
+  /**
+   * How an offline upgrade that crosses expand, data migrations and
+   * contract runs as one unit (engine/fused-upgrade.ts): 'transaction', all
+   * of it in one transaction, with the compiler's compileUnit merging what
+   * it can (SQLite). Absent: it runs as three phases, revision by revision.
+   */
+  readonly offlineUnit?: 'transaction'
   /** Bounds a schema statement's wait for a table lock (none on SQLite, whose lock is the whole file). */
   readonly lockWait?: LockWaitBound
   /**

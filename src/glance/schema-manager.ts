@@ -10,6 +10,7 @@ import { CommandError } from '../engine/errors.js'
 import type { EventSink } from '../engine/events.js'
 import { planUpgrade, resolveTargets } from '../engine/migration-plan.js'
 import { RevisionGraph } from '../engine/revision-graph.js'
+import { runFusedUpgrade } from '../engine/fused-upgrade.js'
 import { migrationsCarriedByCopies, runSteps } from '../engine/runner.js'
 import { checkPlanFitsSchema } from '../engine/schema-preflight.js'
 import { assertConsistentHeads, readHeads, stampHeads, VERSION_TABLE } from '../engine/version-table.js'
@@ -180,6 +181,10 @@ export class SchemaManager {
       if ((await this.#pending(heads)).length === 0) return UP_TO_DATE
       return this.#migrate()
     }
+    if (this.db.dialect.offlineUnit) {
+      const start = await this.#headsForUpgrade()
+      if (start.length > 0 && !start.includes(this.expandHead)) return this.#fusedSync(start)
+    }
     const phases: SyncPhase[] = []
     // Data migrations that the contract's own copy of their table carries out
     // (SQLite's rebuild) are left to it: counted by the migrate phase, run in
@@ -200,6 +205,32 @@ export class SchemaManager {
       if (result.kind === 'refused') return { kind: 'syncStopped', phases, refusal: result }
       phases.push(result)
     }
+    return { kind: 'synced', phases, dryRun: this.options.dryRun }
+  }
+
+  /**
+   * A populated database before its expand head, where the dialect runs an
+   * offline upgrade as one unit (fused-upgrade.ts): expand, the data
+   * migrations and contract planned and run together, reported as the
+   * three phases they stand for.
+   */
+  async #fusedSync(heads: readonly string[]): Promise<SyncResult> {
+    const expand = planUpgrade(this.graph, heads, resolveTargets(this.graph, this.expandHead, heads))
+    const expanded = expand.at(-1)?.headsAfter ?? heads
+    const contract = planUpgrade(this.graph, expanded, resolveTargets(this.graph, this.contractHead, expanded))
+    const migrations = applicableMigrations(this.#dataMigrations, this.graph.closure(expanded))
+    const { rows } = await runFusedUpgrade(this.db, this.graph, { expand, contract, migrations }, heads, this.#runOptions(false))
+    const after = this.options.dryRun ? (contract.at(-1)?.headsAfter ?? expanded) : await this.currentHeads()
+    if (this.options.dryRun) {
+      for (const m of migrations) this.#simulatedDone.add(m.id)
+      this.#simulatedHeads = [...after]
+    }
+    const migrated: SyncPhase = rows > 0 ? { kind: 'migrated', rows, dryRun: this.options.dryRun } : { kind: 'migrationUpToDate' }
+    const phases: SyncPhase[] = [
+      { kind: 'upgraded', version: this.expandHead, heads: expanded },
+      migrated,
+      { kind: 'upgraded', version: this.contractHead, heads: after },
+    ]
     return { kind: 'synced', phases, dryRun: this.options.dryRun }
   }
 
