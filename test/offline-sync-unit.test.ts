@@ -3,6 +3,7 @@ import { afterEach, beforeEach, test } from 'node:test'
 import { introspect } from '../src/dialects/introspect.js'
 import type { Database } from '../src/engine/database.js'
 import type { MigrationEvent } from '../src/engine/events.js'
+import { SchemaManager } from '../src/glance/schema-manager.js'
 import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
 import { insertOcataTestImages, LEGACY_VISIBILITIES, managerOf, NOW, succeeded, visibilities } from './support/manager.js'
 
@@ -74,8 +75,17 @@ forEachEngine((engine) => {
         metadata.map((r) => r.meta_data),
         ['{"store": "fast"}', '{"store": "slow"}'],
       )
+      const sql = plan.flatMap((e) => (e.kind === 'statement' ? [e.sql] : []))
+      if (engine.dialect === 'mysql') {
+        // The floor's shape: columns added (visibility NOT NULL DEFAULT), one UPDATE, then drops and index builds.
+        const images = sql.filter((s) => /^(ALTER TABLE|UPDATE|CREATE INDEX|DROP INDEX) images\b/.test(s) || / ON images /.test(s))
+        assert.deepEqual(
+          images.map((s) => s.split(' ').slice(0, 3).join(' ')),
+          ['ALTER TABLE images', 'UPDATE images SET', 'ALTER TABLE images'],
+        )
+        assert.match(images[0]!, /ADD COLUMN (IF NOT EXISTS )?visibility ENUM\([^)]*\) NOT NULL DEFAULT 'shared'/)
+      }
       if (engine.dialect === 'sqlite') {
-        const sql = plan.flatMap((e) => (e.kind === 'statement' ? [e.sql] : []))
         assert.equal(sql.filter((s) => s.startsWith('CREATE TABLE _alembic_tmp_images')).length, 1, 'images is copied once')
         const imageIndexes = sql.filter((s) => / ON images \(/.test(s) && s.startsWith('CREATE INDEX'))
         assert.equal(imageIndexes.length, new Set(imageIndexes).size, 'each index of images is built once')
@@ -94,4 +104,27 @@ forEachEngine((engine) => {
       await b.close()
     }
   })
+
+  if (engine.dialect === 'mysql')
+    test('a db sync stopped inside its unit is finished by db sync, and refused by any other command', async () => {
+      const [a, b] = await Promise.all([fused.open(), rolling.open()])
+      try {
+        await seed(a)
+        await seed(b)
+        const stop = new Error('stopped')
+        const onEvent = (e: MigrationEvent) => {
+          if (e.kind === 'statementDone' && e.revision === 'ocata_contract01' && e.index === 1) throw stop
+        }
+        const stopped = new SchemaManager(a, { lockTimeoutMs: 30_000, batchSize: 2, dryRun: false, onEvent })
+        await assert.rejects(stopped.sync(), (error: Error) => error === stop || error.cause === stop)
+        await assert.rejects(managerOf(a).expand(), /A previous db sync stopped inside its offline upgrade .*run db sync again/)
+        succeeded(await managerOf(a).sync())
+        for (const phase of ['expand', 'migrate', 'contract'] as const) succeeded(await managerOf(b)[phase](), phase)
+        assert.deepEqual(await introspect(a), await introspect(b))
+        assert.deepEqual(await allRows(a), await allRows(b))
+      } finally {
+        await a.close()
+        await b.close()
+      }
+    })
 })

@@ -1,12 +1,13 @@
 import type { UnitFill, UnitPart } from '../dialects/base-compiler.js'
+import { statementHash, type ProgressJournal } from '../dialects/progress-journal.js'
 import type { Statement } from '../dialects/statement.js'
 import { recordOperations } from '../ops/migration-ops.js'
 import type { Database } from './database.js'
 import { copyFillOf, planDataMigration, runDataMigration, type DataMigration } from './data-migration.js'
-import { MigrationError } from './errors.js'
+import { CommandError, MigrationError } from './errors.js'
 import type { Step } from './migration-plan.js'
 import type { RevisionGraph } from './revision-graph.js'
-import { modelAt, type RunOptions } from './runner.js'
+import { executeBounded, LOCK_WAIT_PER_ATTEMPT_MS, modelAt, verifiedProgress, type RunOptions } from './runner.js'
 import { CREATE_VERSION_TABLE, versionStatements, versionTableExists } from './version-table.js'
 
 /**
@@ -95,6 +96,10 @@ export async function runFusedUpgrade(
     )
   }
   let rows = foldedRows.reduce((a, b) => a + b, 0)
+  const journal = db.dialect.progress
+  if (db.dialect.offlineUnit === 'journal' && journal && !options.dryRun) {
+    return { rows: rows + (await runJournaledUnit(db, journal, plan, compiled, foldedRows, needsVersionTable, options)) }
+  }
   const run = async () => {
     if (needsVersionTable) await execute(db, '', CREATE_VERSION_TABLE, options)
     for (const [i, step] of compiled.steps.entries()) {
@@ -127,7 +132,7 @@ async function migrationsBetween(
 ): Promise<number> {
   let rows = 0
   for (const [i, migration] of compiled.folded.entries()) {
-    const message = `${migration.message} (in the copy of ${migration.table})`
+    const message = `${migration.message} (${db.dialect.offlineUnit === 'journal' ? 'in one UPDATE' : 'in the copy'} of ${migration.table})`
     // As in a run by phases, a migration with no rows to change is not announced.
     if (foldedRows[i] === 0) continue
     if (options.dryRun) {
@@ -144,7 +149,9 @@ async function migrationsBetween(
   for (const migration of compiled.walked) {
     if (options.dryRun) rows += await planDataMigration(db, migration, applied, options.onEvent)
     else if (await migration.hasPending(db.conn)) {
-      rows += await runDataMigration(db, migration, { batchSize: options.batchSize, insideTransaction: true, onEvent: options.onEvent })
+      // Inside the unit's transaction (SQLite) each batch is a savepoint; under the journal, a transaction of its own.
+      const insideTransaction = db.dialect.offlineUnit === 'transaction'
+      rows += await runDataMigration(db, migration, { batchSize: options.batchSize, insideTransaction, onEvent: options.onEvent })
     }
   }
   return rows
@@ -163,4 +170,113 @@ async function execute(db: Database, revision: string, s: Statement, options: Ru
       error,
     )
   }
+}
+
+/**
+ * The progress journal's name for the unit of `plan` (its record's
+ * `revision`): the unit's first revision, so a re-run from the same heads
+ * finds it, and a run of another command is refused by it.
+ */
+export function fusedUnitName(plan: FusedPlan): string {
+  return `${UNIT_PREFIX}${plan.expand[0]?.revision.id ?? plan.contract[0]?.revision.id ?? ''}`
+}
+
+const UNIT_PREFIX = 'offline_sync_'
+
+/** Whether a progress record is an offline sync's unit (not one revision's). */
+export function isFusedUnitRecord(revision: string): boolean {
+  return revision.startsWith(UNIT_PREFIX)
+}
+
+/**
+ * The unit where DDL commits on its own (the dialect's `offlineUnit` is
+ * 'journal': MySQL, MariaDB): every statement of every step is one entry of
+ * ONE journal record, committed with its record where it can be (a data
+ * statement, such as a fill's UPDATE, commits in the same transaction as
+ * its record, so it runs exactly once even though the column's final
+ * default hides which rows it has done), recorded right after it where the
+ * server commits it implicitly. A killed run is resumed by the next `db
+ * sync` at the first statement not recorded; the version rows move only at
+ * the end, with the record's removal. Walked data migrations run at their
+ * place on every run: their own test finds what is left.
+ */
+async function runJournaledUnit(
+  db: Database,
+  journal: ProgressJournal,
+  plan: FusedPlan,
+  compiled: CompiledPlan,
+  foldedRows: readonly number[],
+  needsVersionTable: boolean,
+  options: RunOptions,
+): Promise<number> {
+  const name = fusedUnitName(plan)
+  const body = compiled.statements.flatMap((statements, step) => statements.map((s, n) => ({ s, step, n })))
+  const hashes = body.map((b) => statementHash(b.s))
+  const resume = await journal.read(db.conn)
+  if (resume && resume.revision !== name) {
+    throw new CommandError(`A previous run stopped inside revision ${resume.revision}: run the interrupted command again to finish it`)
+  }
+  const committed = resume ? verifiedProgress(resume, hashes) : 0
+  if (resume) options.onEvent({ kind: 'resuming', revision: name, committed, total: body.length })
+  await journal.open(db.conn)
+  if (needsVersionTable) await execute(db, '', CREATE_VERSION_TABLE, options)
+  if (!resume) await journal.record(db.conn, { revision: name, hashes: [] })
+  const bound = options.lockWaitMs === undefined ? undefined : db.dialect.lockWait
+  for (const sql of bound?.begin(LOCK_WAIT_PER_ATTEMPT_MS) ?? []) await db.conn.execute(sql)
+  let rows = 0
+  try {
+    let g = 0
+    for (const [i, step] of compiled.steps.entries()) {
+      if (i === plan.expand.length) rows += await migrationsBetween(db, compiled, foldedRows, new Set(), options)
+      options.onEvent({ kind: 'stepStarted', from: step.from, to: step.revision.id, message: step.revision.message })
+      const own = compiled.statements[i]!
+      for (const [n, s] of own.entries()) {
+        const index = g++
+        if (index < committed) continue
+        const revision = step.revision.id
+        const progress = { revision: name, hashes: hashes.slice(0, index + 1) }
+        const run = (inTransaction: boolean) =>
+          executeBounded(db.conn, bound, s, { revision, index: n + 1, total: own.length }, options, {
+            inTransaction,
+            ...(!inTransaction && journal.clearPartial ? { before: () => journal.clearPartial!(db.conn, s.sql) } : {}),
+          })
+        try {
+          if (journal.commitsImplicitly(s.sql)) {
+            try {
+              await run(false)
+            } catch (error) {
+              if (!(resume && index === committed && journal.alreadyApplied(error))) throw error
+            }
+            options.onEvent({ kind: 'statementDone', revision, index: n + 1 })
+            await journal.record(db.conn, progress)
+          } else {
+            await db.conn.transaction(async () => {
+              await run(true)
+              options.onEvent({ kind: 'statementDone', revision, index: n + 1 })
+              await journal.record(db.conn, progress)
+            })
+          }
+        } catch (error) {
+          const reason = error instanceof Error ? error.message : String(error)
+          const done =
+            index === 0
+              ? 'none of its statements had committed'
+              : `statements 1-${index} of the offline sync had committed and are recorded, so a re-run of db sync resumes at statement ${index + 1}`
+          throw new MigrationError(`Upgrade to ${revision} failed: ${reason} (${done})`, revision, s.sql, error)
+        }
+      }
+    }
+    await db.conn.transaction(async () => {
+      for (const step of compiled.steps)
+        for (const v of step.changes.map(versionStatements)) await execute(db, step.revision.id, v, options)
+      await journal.clear(db.conn)
+    })
+  } finally {
+    for (const sql of bound?.end() ?? []) await db.conn.execute(sql).catch(() => undefined)
+  }
+  await journal.close(db.conn)
+  for (const [i, migration] of compiled.folded.entries()) {
+    if (foldedRows[i]! > 0) options.onEvent({ kind: 'dataMigrationDone', id: migration.id, rows: foldedRows[i]! })
+  }
+  return rows
 }

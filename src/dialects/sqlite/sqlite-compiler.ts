@@ -11,6 +11,7 @@ import {
   type UnitPart,
 } from '../base-compiler.js'
 import { statement, type Statement } from '../statement.js'
+import { flatten, unitBarriers } from '../unit-spans.js'
 
 export class SqliteCompiler extends BaseCompiler {
   readonly name = 'sqlite' as const
@@ -96,15 +97,8 @@ export class SqliteCompiler extends BaseCompiler {
    * DROP TRIGGER, the table being dropped or created.
    */
   override compileUnit(parts: readonly UnitPart[], model: SchemaModel, fills: readonly UnitFill[] = []): CompiledUnit {
-    const flat = parts.flatMap((part, index) => part.ops.map((op) => ({ op, part: index })))
-    const barriers = flat.map(({ op, part }, k) => {
-      const from = k === 0 ? 0 : flat[k - 1]!.part + 1
-      const tables = new Set(parts.slice(from, part + 1).flatMap((p) => p.flushTables ?? []))
-      if (op.kind === 'execute' && !onlyDropsTriggers(op)) tables.add('*')
-      if (op.kind === 'createTable') tables.add(op.table.name)
-      if (op.kind === 'dropTable') tables.add(op.table)
-      return tables
-    })
+    const flat = flatten(parts)
+    const barriers = unitBarriers(parts, flat)
     const deferred = (i: number, table: string) => {
       for (let j = i + 1; j < flat.length; j++) {
         if (barriers[j]!.has(table) || barriers[j]!.has('*')) return false
@@ -220,13 +214,6 @@ export class SqliteCompiler extends BaseCompiler {
 
 /** Operations that SQLite carries out by rebuilding their table. */
 const rebuilds = (op: Operation) => op.kind === 'alterColumn' || op.kind === 'dropColumn'
-
-/** Literal SQL that only drops triggers, which reads no table's rows. */
-function onlyDropsTriggers(op: Extract<Operation, { kind: 'execute' }>): boolean {
-  const own = 'all' in op.sql ? op.sql.all : op.sql.sqlite
-  const texts = typeof own === 'string' ? [own] : own
-  return texts.every((text) => /^\s*DROP\s+TRIGGER\b/i.test(text))
-}
 
 /** The existing table whose columns or indexes `op` changes, if any. */
 function tableChanged(op: Operation): string | undefined {
