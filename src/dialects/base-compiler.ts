@@ -26,6 +26,29 @@ export interface CompiledRevision {
 }
 
 /**
+ * One revision of an upgrade compiled as a unit (an offline sync that
+ * crosses expand, data migrations and contract: fused-upgrade.ts).
+ * `flushTables`: tables that a data migration just before this part reads
+ * or writes by SQL of its own, so their rows must be as the model says by
+ * the time the part starts ("*": every table).
+ */
+export interface UnitPart {
+  readonly ops: readonly Operation[]
+  readonly flushTables?: readonly string[]
+}
+
+/** A fill offered to a unit, usable by a copy in part `fromPart` or later (after its migration's expand). */
+export interface UnitFill extends CopyFill {
+  readonly fromPart: number
+}
+
+/** Each part's statements, and the fills that the unit's copies carry out. */
+export interface CompiledUnit {
+  readonly statements: Statement[][]
+  readonly filled: readonly UnitFill[]
+}
+
+/**
  * The DDL all three databases accept, in the shape SQLAlchemy renders it;
  * each dialect overrides only what its database does differently.
  */
@@ -45,6 +68,15 @@ export abstract class BaseCompiler {
       model.apply(op)
     }
     return { statements, filled: [] }
+  }
+
+  /**
+   * The revisions of one unit, in order: by default each compiles on its
+   * own (compileRevision) and no fill is taken. SQLite merges the rebuilds
+   * of a table across revisions into one.
+   */
+  compileUnit(parts: readonly UnitPart[], model: SchemaModel, _fills: readonly UnitFill[] = []): CompiledUnit {
+    return { statements: parts.map((part) => this.compileRevision(part.ops, model).statements), filled: [] }
   }
 
   /** `model` is the schema before `op`; SQLite reads it to rebuild tables. */

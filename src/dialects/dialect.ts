@@ -101,6 +101,15 @@ export interface Dialect extends DialectTraits {
    * behind would stall every writer; absent: batches run back to back.
    */
   readonly writePacing?: WritePacing
+  /**
+   * How an offline upgrade that crosses expand, data migrations and
+   * contract runs as one unit (engine/fused-upgrade.ts): 'transaction', all
+   * of it in one transaction, with the compiler's compileUnit merging what
+   * it can (SQLite); 'journal', statement by statement under the progress
+   * journal, as one record, with compileUnit's merged ALTERs (MySQL, whose
+   * DDL commits on its own). Absent: it runs as three phases, revision by revision.
+   */
+  readonly offlineUnit?: 'transaction' | 'journal'
   /** Bounds a schema statement's wait for a table lock (none on SQLite, whose lock is the whole file). */
   readonly lockWait?: LockWaitBound
   /**

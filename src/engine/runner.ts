@@ -35,7 +35,7 @@ export interface RunOptions extends MigrationOptions {
   readonly onEvent: EventSink
 }
 
-const LOCK_WAIT_PER_ATTEMPT_MS = 1_000
+export const LOCK_WAIT_PER_ATTEMPT_MS = 1_000
 const FIRST_BACKOFF_MS = 250
 const MAX_BACKOFF_MS = 4_000
 
@@ -329,7 +329,7 @@ async function runJournaledBounded(
 }
 
 /** How many of `hashes` the record says committed; refuses a record that is not a prefix of them. */
-function verifiedProgress(progress: RevisionProgress, hashes: readonly string[]): number {
+export function verifiedProgress(progress: RevisionProgress, hashes: readonly string[]): number {
   const mismatch = progress.hashes.findIndex((h, i) => h !== hashes[i])
   if (mismatch !== -1) {
     throw new CommandError(
@@ -365,7 +365,7 @@ async function executeAll(
  * times out waiting for a table lock, it is reported, retried after a
  * growing pause, and given up once `options.lockWaitMs` have passed.
  */
-async function executeBounded(
+export async function executeBounded(
   conn: Connection,
   bound: LockWaitBound | undefined,
   s: Statement,

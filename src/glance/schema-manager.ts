@@ -11,6 +11,7 @@ import type { EventSink } from '../engine/events.js'
 import { freshStart } from '../engine/fresh-schema.js'
 import { planUpgrade, resolveTargets } from '../engine/migration-plan.js'
 import { RevisionGraph } from '../engine/revision-graph.js'
+import { fusedUnitName, isFusedUnitRecord, runFusedUpgrade, type FusedPlan } from '../engine/fused-upgrade.js'
 import { migrationsCarriedByCopies, runSteps } from '../engine/runner.js'
 import { checkPlanFitsSchema } from '../engine/schema-preflight.js'
 import { assertConsistentHeads, readHeads, stampHeads, VERSION_TABLE } from '../engine/version-table.js'
@@ -204,6 +205,15 @@ export class SchemaManager {
       if ((await this.#pending(heads)).length === 0) return UP_TO_DATE
       return this.#migrate()
     }
+    if (this.db.dialect.offlineUnit) {
+      const start = await this.#headsForUpgrade()
+      // Only from the shared trunk (a pre-Ocata database): once an expand revision is applied, a rolling upgrade may be under way.
+      const onTrunk = start.length > 0 && [...this.graph.closure(start)].every((id) => this.graph.get(id).phase === undefined)
+      const plan = onTrunk ? this.#fusedPlan(start) : undefined
+      // A run of another command that stopped inside a revision is finished by phases (runSteps resumes it).
+      const progress = await this.db.dialect.progress?.read(this.db.conn)
+      if (plan && (!progress || progress.revision === fusedUnitName(plan))) return this.#fusedSync(start, plan)
+    }
     const phases: SyncPhase[] = []
     // Data migrations that the contract's own copy of their table carries out
     // (SQLite's rebuild) are left to it: counted by the migrate phase, run in
@@ -224,6 +234,37 @@ export class SchemaManager {
       if (result.kind === 'refused') return { kind: 'syncStopped', phases, refusal: result }
       phases.push(result)
     }
+    return { kind: 'synced', phases, dryRun: this.options.dryRun }
+  }
+
+  /**
+   * A pre-Ocata database (no revision of either branch applied), where the dialect runs an
+   * offline upgrade as one unit (fused-upgrade.ts): expand, the data
+   * migrations and contract planned and run together, reported as the
+   * three phases they stand for.
+   */
+  #fusedPlan(heads: readonly string[]): FusedPlan {
+    const expand = planUpgrade(this.graph, heads, resolveTargets(this.graph, this.expandHead, heads))
+    const expanded = expand.at(-1)?.headsAfter ?? heads
+    const contract = planUpgrade(this.graph, expanded, resolveTargets(this.graph, this.contractHead, expanded))
+    return { expand, contract, migrations: applicableMigrations(this.#dataMigrations, this.graph.closure(expanded)) }
+  }
+
+  async #fusedSync(heads: readonly string[], plan: FusedPlan): Promise<SyncResult> {
+    const { contract, migrations } = plan
+    const expanded = plan.expand.at(-1)?.headsAfter ?? heads
+    const { rows } = await runFusedUpgrade(this.db, this.graph, plan, heads, this.#runOptions(false))
+    const after = this.options.dryRun ? (contract.at(-1)?.headsAfter ?? expanded) : await this.currentHeads()
+    if (this.options.dryRun) {
+      for (const m of migrations) this.#simulatedDone.add(m.id)
+      this.#simulatedHeads = [...after]
+    }
+    const migrated: SyncPhase = rows > 0 ? { kind: 'migrated', rows, dryRun: this.options.dryRun } : { kind: 'migrationUpToDate' }
+    const phases: SyncPhase[] = [
+      { kind: 'upgraded', version: this.expandHead, heads: expanded },
+      migrated,
+      { kind: 'upgraded', version: this.contractHead, heads: after },
+    ]
     return { kind: 'synced', phases, dryRun: this.options.dryRun }
   }
 
@@ -356,6 +397,13 @@ export class SchemaManager {
       if (heads.length > 0 && heads.includes(this.contractHead) && version === this.contractHead) return
       const steps = planUpgrade(this.graph, heads, resolveTargets(this.graph, version, heads))
       const progress = await this.db.dialect.progress?.read(this.db.conn)
+      // An offline sync's unit stopped part-way: its journal's hashes vouch for the statements a re-run resumes with.
+      if (progress && isFusedUnitRecord(progress.revision)) {
+        if (!useTriggers && progress.revision === fusedUnitName(this.#fusedPlan(heads))) return
+        throw new CommandError(
+          `A previous db sync stopped inside its offline upgrade (${progress.revision}) after ${progress.hashes.length} committed statements: run db sync again to finish it`,
+        )
+      }
       await checkPlanFitsSchema(this.db, this.graph, steps, heads, progress, { useTriggers }).catch(async (error: unknown) => {
         // Another runner moved the version on while we looked: its schema is newer than `heads`.
         if ((await readHeads(this.db.conn, this.db.dialect)).join() === heads.join()) throw error

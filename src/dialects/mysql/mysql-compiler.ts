@@ -1,8 +1,9 @@
-import type { Column, ColumnType, ServerDefault } from '../../ops/column-types.js'
+import type { Column, ColumnType, Index, ServerDefault } from '../../ops/column-types.js'
 import type { TableHistory } from '../../ops/end-state.js'
 import type { AlterColumn } from '../../ops/operations.js'
 import { SchemaModel } from '../../ops/schema-model.js'
-import { BaseCompiler, quoteLiteral } from '../base-compiler.js'
+import { BaseCompiler, quoteLiteral, type CompiledUnit, type UnitFill, type UnitPart } from '../base-compiler.js'
+import { unitTableSpans } from '../unit-spans.js'
 import { statement, type Statement } from '../statement.js'
 
 /** Words SQLAlchemy quotes in Glance's MySQL DDL. */
@@ -47,6 +48,95 @@ export class MysqlCompiler extends BaseCompiler {
 
   protected override tableSuffix(): string {
     return 'ENGINE=InnoDB CHARSET=utf8'
+  }
+
+  /**
+   * An offline sync's revisions as one unit (run under the progress
+   * journal, fused-upgrade.ts): each table the unit changes gets at most two
+   * ALTERs, as one would write them by hand. The first, where the unit
+   * first touches the table, adds its new columns (INSTANT on MariaDB and
+   * MySQL 8); a column that a data migration fills (`fills`) is added with
+   * its final definition (e.g. NOT NULL DEFAULT), and the fill, one UPDATE of
+   * every row, follows at the migration's place, so no "pending" test is
+   * needed (the column's default would hide the rows still to do; the
+   * journal makes the UPDATE run exactly once). The second, where the unit
+   * last touches the table (after the fill), drops what goes, restates
+   * columns whose definition changed and builds the new indexes on the
+   * filled rows. A column changed and then dropped in the unit is only
+   * dropped. Without a fill the two are one ALTER. A table that literal SQL
+   * or a walked data migration reads in between keeps its statements.
+   */
+  override compileUnit(parts: readonly UnitPart[], model: SchemaModel, fills: readonly UnitFill[] = []): CompiledUnit {
+    const spans = unitTableSpans(parts)
+    const statements = parts.map((): Statement[] => [])
+    const filled: UnitFill[] = []
+    const pending = new Map<string, { source: ReturnType<SchemaModel['table']>; sourceIndexes: Index[]; added: Map<string, Column> }>()
+    for (const [i, { op, part }] of spans.flat.entries()) {
+      const table = spans.tableOf(op)
+      const span = table === undefined ? undefined : spans.mergeable.get(table)
+      if (table === undefined || !span) {
+        statements[part]!.push(...this.compile(op, model))
+        model.apply(op)
+        continue
+      }
+      if (i === span.first) pending.set(table, { source: model.table(table), sourceIndexes: model.indexesOf(table), added: new Map() })
+      const state = pending.get(table)!
+      if (op.kind === 'addColumn') state.added.set(op.column.name, op.column)
+      model.apply(op)
+      if (i !== span.last) continue
+      pending.delete(table)
+      const final = model.table(table)
+      const fill = fills.find((f) => f.table === table && state.added.has(f.column) && f.fromPart > spans.flat[span.first]!.part)
+      const late = fill ? Math.max(part, fill.fromPart) : part
+      const { early, rest } = this.unitClauses(state.source, state.sourceIndexes, state.added, final, model.indexesOf(table), fill?.column)
+      const alter = (clauses: string[]) => statement(`ALTER TABLE ${this.quote(table)} ${clauses.join(', ')}`)
+      if (fill) {
+        filled.push(fill)
+        if (early.length > 0) statements[spans.flat[span.first]!.part]!.push(alter(early))
+        statements[fill.fromPart]!.unshift(statement(`UPDATE ${this.quote(table)} SET ${this.quote(fill.column)} = ${fill.expression}`))
+        if (rest.length > 0) statements[late]!.push(alter(rest))
+      } else if (early.length + rest.length > 0) {
+        statements[part]!.push(alter([...early, ...rest]))
+      }
+    }
+    return { statements, filled }
+  }
+
+  /** The clauses of compileUnit's ALTERs for one table, from its definition before the unit to the one after. */
+  private unitClauses(
+    source: ReturnType<SchemaModel['table']>,
+    sourceIndexes: readonly Index[],
+    added: ReadonlyMap<string, Column>,
+    final: ReturnType<SchemaModel['table']>,
+    finalIndexes: readonly Index[],
+    filledColumn: string | undefined,
+  ): { early: string[]; rest: string[] } {
+    const early: string[] = []
+    const rest: string[] = []
+    const same = (a: Column, b: Column) => this.columnSpec(a) === this.columnSpec(b)
+    const sameIndex = (a: Index, b: Index) => a.unique === b.unique && a.columns.join() === b.columns.join()
+    for (const index of sourceIndexes) {
+      const kept = finalIndexes.find((f) => f.name === index.name)
+      if (!kept || !sameIndex(kept, index)) rest.push(`DROP INDEX ${this.ifExists()}${index.name}`)
+    }
+    for (const column of source.columns) {
+      const after = final.columns.find((c) => c.name === column.name)
+      if (!after) rest.push(`DROP COLUMN ${this.ifExists()}${this.quote(column.name)}`)
+      else if (!same(after, column)) rest.push(`MODIFY ${this.columnSpec(after)}`)
+    }
+    for (const column of final.columns) {
+      const addedAs = added.get(column.name)
+      if (!addedAs || source.columns.some((c) => c.name === column.name)) continue
+      const asFinal = same(addedAs, column) || column.name === filledColumn
+      early.push(`ADD COLUMN ${this.ifNotExists()}${this.columnSpec(asFinal ? column : addedAs)}`)
+      if (!asFinal) rest.push(`MODIFY ${this.columnSpec(column)}`)
+    }
+    for (const index of finalIndexes) {
+      const before = sourceIndexes.find((b) => b.name === index.name)
+      if (before && sameIndex(before, index)) continue
+      rest.push(`ADD ${index.unique ? 'UNIQUE ' : ''}INDEX ${this.ifNotExists()}${index.name} (${this.quoteList(index.columns)})`)
+    }
+    return { early, rest }
   }
 
   /** MySQL index names are per table, so DROP INDEX names the table. */

@@ -21,6 +21,8 @@ export function mysqlDialect(openAnother: () => Promise<Connection>, options: { 
     transactionalDdl: false,
     progress: mysqlProgressJournal,
     writePacing: redoPacing(),
+    // An offline sync is one journaled unit: a re-run resumes it at the statement where it stopped.
+    offlineUnit: 'journal',
     // lock_wait_timeout bounds metadata-lock waits, which is what DDL waits on; whole seconds.
     lockWait: {
       begin: (ms) => [`SET SESSION lock_wait_timeout = ${Math.max(1, Math.round(ms / 1000))}`],

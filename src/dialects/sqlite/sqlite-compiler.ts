@@ -2,8 +2,17 @@ import type { Column, ColumnType, ServerDefault, Table } from '../../ops/column-
 import type { TableHistory } from '../../ops/end-state.js'
 import type { AlterColumn, Operation } from '../../ops/operations.js'
 import { SchemaModel } from '../../ops/schema-model.js'
-import { BaseCompiler, type CompiledRevision, type CopyFill, type DefaultContext } from '../base-compiler.js'
+import {
+  BaseCompiler,
+  type CompiledRevision,
+  type CompiledUnit,
+  type CopyFill,
+  type DefaultContext,
+  type UnitFill,
+  type UnitPart,
+} from '../base-compiler.js'
 import { statement, type Statement } from '../statement.js'
+import { flatten, unitBarriers } from '../unit-spans.js'
 
 export class SqliteCompiler extends BaseCompiler {
   readonly name = 'sqlite' as const
@@ -88,6 +97,65 @@ export class SqliteCompiler extends BaseCompiler {
     return [this.createTableWith(history.table, columns), ...history.indexes.map((index) => this.createIndex(index))]
   }
 
+  /**
+   * An offline sync's revisions as one unit, run in one transaction: where a
+   * later revision rebuilds a table, the earlier changes to it (ADD COLUMN,
+   * index changes, other rebuilds) are applied to the model only, and the
+   * last rebuild copies the rows once, from the table as it stands, into
+   * its final definition, then builds each of its indexes once. The copy
+   * gives every column the value the revisions would have left: a column
+   * of the table by name, an added column the default it was added with
+   * (NULL without one), and a data migration's fill (`fills`, from its part
+   * on) where it offers one for that column. Whatever reads the table by
+   * SQL of its own in between ends the deferral before it: a data migration
+   * that is not folded (`flushTables`), a revision's literal SQL other than
+   * DROP TRIGGER, the table being dropped or created.
+   */
+  override compileUnit(parts: readonly UnitPart[], model: SchemaModel, fills: readonly UnitFill[] = []): CompiledUnit {
+    const flat = flatten(parts)
+    const barriers = unitBarriers(parts, flat)
+    const deferred = (i: number, table: string) => {
+      for (let j = i + 1; j < flat.length; j++) {
+        if (barriers[j]!.has(table) || barriers[j]!.has('*')) return false
+        if (rebuilds(flat[j]!.op) && tableChanged(flat[j]!.op) === table) return true
+      }
+      return false
+    }
+    const statements = parts.map((): Statement[] => [])
+    const filled: UnitFill[] = []
+    const pending = new Map<string, { source: Table; values: Map<string, string> }>()
+    for (const [i, { op, part }] of flat.entries()) {
+      const table = tableChanged(op)
+      const later = table !== undefined && deferred(i, table)
+      if (table === undefined || !(later || rebuilds(op))) {
+        statements[part]!.push(...this.compile(op, model))
+        model.apply(op)
+        continue
+      }
+      const source = model.table(table)
+      const state = pending.get(table) ?? {
+        source,
+        values: new Map(source.columns.map((c): [string, string] => [c.name, `${table}.${this.quote(c.name)}`])),
+      }
+      this.carryValues(state.values, op)
+      model.apply(op)
+      if (later) {
+        pending.set(table, state)
+        continue
+      }
+      pending.delete(table)
+      const own = fills.filter((f) => f.table === table && f.fromPart <= part && !filled.includes(f))
+      statements[part]!.push(...this.rebuild(state.source, model.table(table), model, own, filled, state.values))
+    }
+    return { statements, filled }
+  }
+
+  /** What a column holds after `op`, as SQL over the rows' table (see compileUnit). */
+  private carryValues(values: Map<string, string>, op: Operation): void {
+    if (op.kind === 'addColumn') values.set(op.column.name, op.column.default ? this.renderDefault(op.column.default, 'recreate') : 'NULL')
+    if (op.kind === 'dropColumn') values.delete(op.column)
+  }
+
   /** One operation's rebuild; `model` is the schema before it. */
   private rebuildFor(op: Operation & { table: string }, model: SchemaModel): Statement[] {
     const before = model.table(op.table)
@@ -106,7 +174,15 @@ export class SqliteCompiler extends BaseCompiler {
    * the table ends with. A column of `fills` is copied as
    * COALESCE(column, expression), and the fill is added to `filled`.
    */
-  private rebuild(before: Table, after: Table, model: SchemaModel, fills: readonly CopyFill[], filled: CopyFill[]): Statement[] {
+  private rebuild(
+    before: Table,
+    after: Table,
+    model: SchemaModel,
+    fills: readonly CopyFill[],
+    filled: CopyFill[],
+    /** A model column's value, where it is not the rows' column of that name (compileUnit). */
+    values?: ReadonlyMap<string, string>,
+  ): Statement[] {
     const extras = model.extrasOf(before.name)
     const temporary = `_alembic_tmp_${before.name}`
     const [columnLines, constraintLines] = splitBody(
@@ -124,14 +200,16 @@ export class SqliteCompiler extends BaseCompiler {
       ...constraintLines,
       ...(extras?.constraints ?? []).filter((c) => survives(c.columns)).map((c) => c.definition),
     ]
-    const kept = order.filter((name) => before.columns.some((b) => b.name === name) || extras?.columns.some((e) => e.name === name))
+    const kept = order.filter(
+      (name) => (values ? values.has(name) : before.columns.some((b) => b.name === name)) || extras?.columns.some((e) => e.name === name),
+    )
     const selectList = kept
       .map((c) => {
-        const source = `${before.name}.${this.quote(c)}`
+        const source = values?.get(c) ?? `${before.name}.${this.quote(c)}`
         const fill = fills.find((f) => f.column === c)
         if (!fill) return source
         filled.push(fill)
-        return `COALESCE(${source}, ${fill.expression})`
+        return source === 'NULL' ? fill.expression : `COALESCE(${source}, ${fill.expression})`
       })
       .join(', ')
     return [

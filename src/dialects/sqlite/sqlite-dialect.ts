@@ -35,6 +35,8 @@ export const sqliteDialect: Dialect = {
   introspect: introspectSqlite,
   transactionalDdl: true,
   batchTargetMs: SQLITE_BATCH_TARGET_MS,
+  // DDL is transactional: an offline sync is one transaction, kill-safe as a whole.
+  offlineUnit: 'transaction',
   // A lease row (sqlite-lease-lock.ts), so that each revision and each
   // data-migration batch commits on its own; the connection's busy_timeout
   // (= the lock timeout) bounds each wait for SQLite's own write lock.

@@ -69,6 +69,10 @@ export default defineDataMigration({
       sqlite: `(CASE WHEN images.is_public = 1 THEN 'public'
     WHEN images.id IN (SELECT image_id FROM image_members WHERE deleted = 0) THEN 'shared'
     ELSE 'private' END)`,
+      // MySQL's offline sync adds visibility with its final definition and sets every row in one UPDATE (its compileUnit).
+      mysql: `(CASE WHEN images.is_public = 1 THEN 'public'
+    WHEN EXISTS (SELECT 1 FROM image_members m WHERE m.image_id = images.id AND m.deleted = 0) THEN 'shared'
+    ELSE 'private' END)`,
     },
   },
   async migrate({ conn, updateByKeyRanges }) {
