@@ -96,7 +96,10 @@ forEachEngine((engine) => {
       })
       assert.equal(changed, 5, 'every row changed: each pause ended and its batch ran')
       assert.equal(paused.length, 3)
-      assert.ok(paused.slice(1).every((ms) => ms > 0), `batches after the first were held back: ${paused.join(", ")}`)
+      assert.ok(
+        paused.slice(1).every((ms) => ms > 0),
+        `batches after the first were held back: ${paused.join(', ')}`,
+      )
       const roomy = redoPacing({ ceiling: 1e6, maxPauseMs: 30 }).pacer(db.conn)
       assert.equal(await roomy.beforeBatch(10), 0, 'with room, no pause')
       assert.equal(await roomy.beforeBatch(10), 0)
