@@ -132,7 +132,7 @@ async function migrationsBetween(
 ): Promise<number> {
   let rows = 0
   for (const [i, migration] of compiled.folded.entries()) {
-    const message = `${migration.message} (${db.dialect.offlineUnit === 'journal' ? 'in one UPDATE' : 'in the copy'} of ${migration.table})`
+    const message = `${migration.message} (in ${db.dialect.compiler.unitFillsBy} of ${migration.table})`
     // As in a run by phases, a migration with no rows to change is not announced.
     if (foldedRows[i] === 0) continue
     if (options.dryRun) {
