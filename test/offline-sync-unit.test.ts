@@ -11,7 +11,8 @@ import { insertOcataTestImages, LEGACY_VISIBILITIES, managerOf, NOW, succeeded, 
  * `db sync` of a populated pre-Ocata database ends with the schema and the
  * rows that the rolling path (`db expand`, `db migrate`, `db contract`)
  * gives the same data, operator extras included. On SQLite the sync is one
- * unit (fused-upgrade.ts): images copied once, its indexes built once.
+ * unit (fused-upgrade.ts): images copied once, its indexes built once;
+ * on MySQL and PostgreSQL it has the floor's shape (one UPDATE of images).
  */
 
 const OPERATOR_EXTRAS = [
@@ -85,6 +86,25 @@ forEachEngine((engine) => {
         )
         assert.match(images[0]!, /ADD COLUMN (IF NOT EXISTS )?visibility ENUM\([^)]*\) NOT NULL DEFAULT 'shared'/)
       }
+      if (engine.dialect === 'postgresql') {
+        // The floor's shape: columns added empty, one UPDATE, then drops and SET NOT NULL, then plain index builds on the filled rows.
+        const images = sql.filter((s) => /^(ALTER TABLE|UPDATE|DROP INDEX) images\b/.test(s) || / ON images /.test(s) || /^DROP INDEX /.test(s))
+        assert.deepEqual(
+          images.map((s) => s.split(' ').slice(0, 3).join(' ')),
+          [
+            'ALTER TABLE images',
+            'UPDATE images SET',
+            'DROP INDEX ix_images_is_public',
+            'ALTER TABLE images',
+            'CREATE INDEX visibility_image_idx',
+            'CREATE INDEX os_hidden_image_idx',
+            'CREATE INDEX os_hash_value_image_idx',
+          ],
+        )
+        assert.match(images[0]!, /ADD COLUMN visibility image_visibility, ADD COLUMN os_hidden/)
+        assert.match(images[3]!, /DROP COLUMN is_public, ALTER COLUMN visibility SET NOT NULL, ALTER COLUMN visibility SET DEFAULT 'shared'/)
+        assert.ok(!sql.some((s) => /CONCURRENTLY|NOT VALID/.test(s)), 'no online shapes inside the one transaction')
+      }
       if (engine.dialect === 'sqlite') {
         assert.equal(sql.filter((s) => s.startsWith('CREATE TABLE _alembic_tmp_images')).length, 1, 'images is copied once')
         const imageIndexes = sql.filter((s) => / ON images \(/.test(s) && s.startsWith('CREATE INDEX'))
@@ -120,6 +140,34 @@ forEachEngine((engine) => {
         await assert.rejects(managerOf(a).expand(), /A previous db sync stopped inside its offline upgrade .*run db sync again/)
         succeeded(await managerOf(a).sync())
         for (const phase of ['expand', 'migrate', 'contract'] as const) succeeded(await managerOf(b)[phase](), phase)
+        assert.deepEqual(await introspect(a), await introspect(b))
+        assert.deepEqual(await allRows(a), await allRows(b))
+      } finally {
+        await a.close()
+        await b.close()
+      }
+    })
+
+  if (engine.dialect === 'postgresql')
+    test('a db sync stopped inside its one-transaction unit leaves mitaka02 as it was, for any command', async () => {
+      const [a, b] = await Promise.all([fused.open(), rolling.open()])
+      try {
+        await seed(a)
+        await seed(b)
+        const [schema, rows] = [await introspect(a), await allRows(a)]
+        const stop = new Error('stopped')
+        const onEvent = (e: MigrationEvent) => {
+          if (e.kind === 'statementDone' && e.revision === 'ocata_contract01' && e.index === 2) throw stop
+        }
+        const stopped = new SchemaManager(a, { lockTimeoutMs: 30_000, batchSize: 2, dryRun: false, onEvent })
+        await assert.rejects(stopped.sync(), (error: Error) => error === stop || error.cause === stop)
+        assert.deepEqual(await introspect(a), schema)
+        assert.deepEqual(await allRows(a), rows)
+        // At its old revision with no record: the rolling path runs as on a database never touched.
+        for (const phase of ['expand', 'migrate', 'contract'] as const) {
+          succeeded(await managerOf(a)[phase](), phase)
+          succeeded(await managerOf(b)[phase](), phase)
+        }
         assert.deepEqual(await introspect(a), await introspect(b))
         assert.deepEqual(await allRows(a), await allRows(b))
       } finally {

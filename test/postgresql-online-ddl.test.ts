@@ -9,8 +9,9 @@ import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/
 import { managerOf, NOW, succeeded } from './support/manager.js'
 
 /**
- * PostgreSQL: expand, contract and db sync of a populated database never make
- * the application's writers wait behind a scan. Judged by what a second
+ * PostgreSQL: expand, contract and db sync of a populated expanded database
+ * never make the application's writers wait behind a scan (db sync of a
+ * pre-Ocata database is offline: fused-upgrade.ts). Judged by what a second
  * session sees in pg_locks while our statements run, not by wall-clock:
  * our backend must never hold a lock that conflicts with a writer's ROW
  * EXCLUSIVE on `images` while it builds an index (pg_stat_progress_create_index)
@@ -120,8 +121,10 @@ forEachEngine((engine) => {
     assert.equal(nulls?.n, '0')
   })
 
-  test(`db sync of ${IMAGES} mitaka02 images never holds a writer-blocking lock on images while scanning`, async () => {
+  // db sync of a pre-Ocata database is offline, one transaction (README, deviation 21); once expanded, a rolling upgrade may be under way.
+  test(`db sync of ${IMAGES} expanded images never holds a writer-blocking lock on images while scanning`, async () => {
     await populate(database)
+    succeeded(await managerFor(database).expand())
     await assertWritersNeverWaitOnAScan(scratch, database, (m) => m.sync())
   })
 

@@ -54,6 +54,8 @@ export interface CompiledUnit {
  */
 export abstract class BaseCompiler {
   abstract readonly name: DialectName
+  /** How compileUnit carries out a data migration's fill: in an UPDATE of every row, or (SQLite) in the copy of its table. */
+  readonly unitFillsBy: 'one UPDATE' | 'the copy' = 'one UPDATE'
 
   /**
    * A revision's operations, in order: `model` is the schema before them and

@@ -107,7 +107,7 @@ export async function runFusedUpgrade(
       options.onEvent({ kind: 'stepStarted', from: step.from, to: step.revision.id, message: step.revision.message })
       const body = [...compiled.statements[i]!, ...step.changes.map(versionStatements)]
       for (const [n, s] of body.entries()) {
-        await execute(db, step.revision.id, s, options)
+        await execute(db, step.revision.id, s, options, { index: n + 1, total: body.length })
         if (!options.dryRun) options.onEvent({ kind: 'statementDone', revision: step.revision.id, index: n + 1 })
       }
     }
@@ -132,7 +132,7 @@ async function migrationsBetween(
 ): Promise<number> {
   let rows = 0
   for (const [i, migration] of compiled.folded.entries()) {
-    const message = `${migration.message} (${db.dialect.offlineUnit === 'journal' ? 'in one UPDATE' : 'in the copy'} of ${migration.table})`
+    const message = `${migration.message} (in ${db.dialect.compiler.unitFillsBy} of ${migration.table})`
     // As in a run by phases, a migration with no rows to change is not announced.
     if (foldedRows[i] === 0) continue
     if (options.dryRun) {
@@ -157,10 +157,25 @@ async function migrationsBetween(
   return rows
 }
 
-async function execute(db: Database, revision: string, s: Statement, options: RunOptions): Promise<void> {
+/**
+ * One statement of the one-transaction unit; `where`: its place in its
+ * revision. Its wait for a table lock is bounded as in a run by phases (the
+ * dialect's lockWait, each attempt in a savepoint), set just around it so
+ * that the data migrations keep the server's setting.
+ */
+async function execute(
+  db: Database,
+  revision: string,
+  s: Statement,
+  options: RunOptions,
+  where: { index: number; total: number } = { index: 1, total: 1 },
+): Promise<void> {
   if (options.dryRun) return options.onEvent({ kind: 'statement', sql: s.sql })
+  const bound = options.lockWaitMs === undefined ? undefined : db.dialect.lockWait
   try {
-    await db.conn.execute(s.sql, s.params)
+    for (const sql of bound?.begin(LOCK_WAIT_PER_ATTEMPT_MS) ?? []) await db.conn.execute(sql)
+    await executeBounded(db.conn, bound, s, { revision, ...where }, options)
+    for (const sql of bound?.end() ?? []) await db.conn.execute(sql)
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
     throw new MigrationError(

@@ -2,8 +2,17 @@ import type { Column, ColumnType, Index, ServerDefault } from '../../ops/column-
 import type { EndState } from '../../ops/end-state.js'
 import type { AlterColumn, Operation } from '../../ops/operations.js'
 import type { SchemaModel } from '../../ops/schema-model.js'
-import { BaseCompiler, quoteLiteral, type CompiledRevision, type CopyFill } from '../base-compiler.js'
+import {
+  BaseCompiler,
+  quoteLiteral,
+  type CompiledRevision,
+  type CompiledUnit,
+  type CopyFill,
+  type UnitFill,
+  type UnitPart,
+} from '../base-compiler.js'
 import { statement, type Statement } from '../statement.js'
+import { unitTableSpans } from '../unit-spans.js'
 
 /**
  * PostgreSQL's DDL, shaped so that no statement holds a lock that blocks the
@@ -17,6 +26,8 @@ export class PostgresqlCompiler extends BaseCompiler {
   protected readonly booleanChecks = false
   /** Tables the revision being compiled creates: empty, so a plain CREATE INDEX on them costs nothing. */
   #createdInRevision: ReadonlySet<string> = new Set()
+  /** Compiling an offline sync's unit (one transaction, no writers): plain CREATE INDEX and SET NOT NULL. */
+  #offline = false
 
   override compileRevision(ops: readonly Operation[], model: SchemaModel, fills: readonly CopyFill[] = []): CompiledRevision {
     this.#createdInRevision = new Set(ops.flatMap((op) => (op.kind === 'createTable' ? [op.table.name] : [])))
@@ -35,6 +46,115 @@ export class PostgresqlCompiler extends BaseCompiler {
     } finally {
       this.#createdInRevision = new Set()
     }
+  }
+
+  /**
+   * An offline sync's revisions as one unit, run in one transaction
+   * (fused-upgrade.ts; no application writes to keep going, so the online
+   * shapes are not needed: CREATE INDEX is plain, SET NOT NULL direct).
+   * Each table the unit changes gets its statements as one would write them
+   * by hand: where the unit first touches it, one ALTER adds its new columns
+   * as their revisions add them (a nullable column without default is a
+   * catalogue change, no rewrite); a data migration's fill (`fills`) is one
+   * UPDATE of every row at the migration's place (the transaction makes it
+   * run once, so no "pending" test); where the unit last touches the table
+   * (after the fill), the indexes that go are dropped, one ALTER drops the
+   * columns that go and restates changed ones (SET NOT NULL scans the filled
+   * rows once), and the new indexes are built on the filled rows, once each.
+   * A column changed and then dropped in the unit is only dropped. A table
+   * that literal SQL or a walked data migration reads in between keeps its
+   * own statements (unit-spans.ts).
+   */
+  override compileUnit(parts: readonly UnitPart[], model: SchemaModel, fills: readonly UnitFill[] = []): CompiledUnit {
+    this.#offline = true
+    try {
+      return this.#compileUnit(parts, model, fills)
+    } finally {
+      this.#offline = false
+    }
+  }
+
+  #compileUnit(parts: readonly UnitPart[], model: SchemaModel, fills: readonly UnitFill[]): CompiledUnit {
+    const spans = unitTableSpans(parts)
+    const statements = parts.map((): Statement[] => [])
+    const filled: UnitFill[] = []
+    const pending = new Map<string, { source: ReturnType<SchemaModel['table']>; sourceIndexes: Index[]; added: Map<string, Column> }>()
+    for (const [i, { op, part }] of spans.flat.entries()) {
+      const table = spans.tableOf(op)
+      const span = table === undefined ? undefined : spans.mergeable.get(table)
+      if (table === undefined || !span) {
+        statements[part]!.push(...this.compile(op, model))
+        model.apply(op)
+        continue
+      }
+      if (i === span.first) pending.set(table, { source: model.table(table), sourceIndexes: model.indexesOf(table), added: new Map() })
+      const state = pending.get(table)!
+      if (op.kind === 'addColumn') state.added.set(op.column.name, op.column)
+      model.apply(op)
+      if (i !== span.last) continue
+      pending.delete(table)
+      const firstPart = spans.flat[span.first]!.part
+      const fill = fills.find((f) => f.table === table && state.added.has(f.column) && f.fromPart > firstPart)
+      const late = fill ? Math.max(part, fill.fromPart) : part
+      const { early, rest } = this.#unitStatements(table, state.source, state.sourceIndexes, state.added, model.table(table), model.indexesOf(table))
+      statements[firstPart]!.push(...early)
+      if (fill) {
+        filled.push(fill)
+        statements[fill.fromPart]!.unshift(statement(`UPDATE ${this.quote(table)} SET ${this.quote(fill.column)} = ${fill.expression}`))
+      }
+      statements[late]!.push(...rest)
+    }
+    return { statements, filled }
+  }
+
+  /** compileUnit's statements for one table, from its definition before the unit to the one after. */
+  #unitStatements(
+    table: string,
+    source: ReturnType<SchemaModel['table']>,
+    sourceIndexes: readonly Index[],
+    added: ReadonlyMap<string, Column>,
+    final: ReturnType<SchemaModel['table']>,
+    finalIndexes: readonly Index[],
+  ): { early: Statement[]; rest: Statement[] } {
+    const sameIndex = (a: Index, b: Index) => a.unique === b.unique && a.columns.join() === b.columns.join()
+    const adds: string[] = []
+    const changes: string[] = []
+    const dropIndexes: Statement[] = []
+    const createIndexes: Statement[] = []
+    for (const index of sourceIndexes) {
+      const kept = finalIndexes.find((f) => f.name === index.name)
+      if (!kept || !sameIndex(kept, index)) dropIndexes.push(statement(`DROP INDEX ${index.name}`))
+    }
+    for (const column of source.columns) {
+      const after = final.columns.find((c) => c.name === column.name)
+      if (!after) changes.push(`DROP COLUMN ${this.quote(column.name)}`)
+      else changes.push(...this.#columnChanges(column, after))
+    }
+    for (const column of final.columns) {
+      const addedAs = added.get(column.name)
+      if (!addedAs || source.columns.some((c) => c.name === column.name)) continue
+      adds.push(`ADD COLUMN ${this.columnSpec(addedAs, 'add')}`)
+      changes.push(...this.#columnChanges(addedAs, column))
+    }
+    for (const index of finalIndexes) {
+      const before = sourceIndexes.find((b) => b.name === index.name)
+      if (!before || !sameIndex(before, index)) createIndexes.push(this.createIndex(index))
+    }
+    const alter = (clauses: string[]) => (clauses.length > 0 ? [statement(`ALTER TABLE ${this.quote(table)} ${clauses.join(', ')}`)] : [])
+    return { early: alter(adds), rest: [...dropIndexes, ...alter(changes), ...createIndexes] }
+  }
+
+  /** The ALTER COLUMN clauses that take `from` to `to` (type, nullability, default). */
+  #columnChanges(from: Column, to: Column): string[] {
+    const target = `ALTER COLUMN ${this.quote(to.name)}`
+    const clauses: string[] = []
+    const type = this.renderType(to.type, to)
+    if (this.renderType(from.type, from) !== type) clauses.push(`${target} TYPE ${type}`)
+    if (from.nullable && !to.nullable) clauses.push(`${target} SET NOT NULL`)
+    if (!from.nullable && to.nullable) clauses.push(`${target} DROP NOT NULL`)
+    const render = (c: Column) => (c.default ? this.renderDefault(c.default) : undefined)
+    if (render(from) !== render(to)) clauses.push(to.default ? `${target} SET DEFAULT ${render(to)!}` : `${target} DROP DEFAULT`)
+    return clauses
   }
 
   protected override renderType(type: ColumnType, column: Column): string {
@@ -64,7 +184,7 @@ export class PostgresqlCompiler extends BaseCompiler {
    * a cancel or a lock timeout, the journal drops it before the next attempt.
    */
   protected override createIndex(index: Index): Statement {
-    if (this.#createdInRevision.has(index.table)) return super.createIndex(index)
+    if (this.#offline || this.#createdInRevision.has(index.table)) return super.createIndex(index)
     const unique = index.unique ? 'UNIQUE ' : ''
     return statement(`CREATE ${unique}INDEX CONCURRENTLY ${index.name} ON ${this.quote(index.table)} (${this.quoteList(index.columns)})`)
   }
@@ -73,7 +193,8 @@ export class PostgresqlCompiler extends BaseCompiler {
     const target = `ALTER TABLE ${this.quote(op.table)} ALTER COLUMN ${this.quote(op.column)}`
     const statements: Statement[] = []
     if (op.nullable === true) statements.push(statement(`${target} DROP NOT NULL`))
-    if (op.nullable === false) statements.push(...this.setNotNull(op.table, op.column))
+    if (op.nullable === false && this.#offline) statements.push(statement(`${target} SET NOT NULL`))
+    else if (op.nullable === false) statements.push(...this.setNotNull(op.table, op.column))
     if (op.default === null) statements.push(statement(`${target} DROP DEFAULT`))
     else if (op.default) statements.push(statement(`${target} SET DEFAULT ${this.renderDefault(op.default)}`))
     return statements

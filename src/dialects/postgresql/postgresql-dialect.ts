@@ -25,6 +25,9 @@ export const postgresqlDialect: Dialect = {
   // One transaction per statement (with its record), not per revision: a
   // table lock ends with the statement that took it (README, Safety).
   progress: postgresqlProgressJournal,
+  // An offline sync (no writers to keep going) is one transaction: DDL is
+  // transactional, so a kill anywhere leaves the database at its old revision.
+  offlineUnit: 'transaction',
   // Session-wide for the revision's statements (CREATE INDEX CONCURRENTLY runs
   // outside any transaction), reset after them so data migrations keep the server's setting.
   lockWait: {

@@ -16,6 +16,7 @@ import { flatten, unitBarriers } from '../unit-spans.js'
 
 export class SqliteCompiler extends BaseCompiler {
   readonly name = 'sqlite' as const
+  override readonly unitFillsBy = 'the copy'
   protected readonly booleanChecks = true
 
   protected override renderType(type: ColumnType, column: Column): string {

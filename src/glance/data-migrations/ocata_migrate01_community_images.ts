@@ -73,6 +73,10 @@ export default defineDataMigration({
       mysql: `(CASE WHEN images.is_public = 1 THEN 'public'
     WHEN EXISTS (SELECT 1 FROM image_members m WHERE m.image_id = images.id AND m.deleted = 0) THEN 'shared'
     ELSE 'private' END)`,
+      // PostgreSQL's offline sync: one UPDATE of every row (its compileUnit); visibility is a native enum.
+      postgresql: `(CASE WHEN images.is_public THEN 'public'
+    WHEN EXISTS (SELECT 1 FROM image_members m WHERE m.image_id = images.id AND m.deleted = false) THEN 'shared'
+    ELSE 'private' END)::image_visibility`,
     },
   },
   async migrate({ conn, updateByKeyRanges }) {
