@@ -1,5 +1,8 @@
+import type { Column, Index, Table } from '../ops/column-types.js'
 import type { Operation } from '../ops/operations.js'
-import type { UnitPart } from './base-compiler.js'
+import type { SchemaModel } from '../ops/schema-model.js'
+import type { CompiledUnit, UnitFill, UnitPart } from './base-compiler.js'
+import { statement, type Statement } from './statement.js'
 
 /** An operation of a unit, with the part (revision) it belongs to. */
 export interface UnitOp {
@@ -99,4 +102,73 @@ export function tableChanged(op: Operation): string | undefined {
     default:
       return undefined
   }
+}
+
+/** One table's changes across a unit, gathered: what compileTableChanges hands a dialect. */
+export interface GatheredTable {
+  readonly table: string
+  readonly source: Table
+  readonly sourceIndexes: readonly Index[]
+  /** The columns the unit adds, as their revisions add them. */
+  readonly added: ReadonlyMap<string, Column>
+  readonly final: Table
+  readonly finalIndexes: readonly Index[]
+  /** The data migration's fill of one of the added columns, if the unit carries one out. */
+  readonly fill?: UnitFill
+}
+
+/**
+ * compileUnit for a server whose ALTERs change a table in place (MySQL,
+ * PostgreSQL): operations on a table no barrier splits are gathered, and
+ * `statementsFor` turns each gathered table into the statements that go
+ * where the unit first touches it (`early`) and where it last does, after
+ * the fill (`rest`); a fill is one UPDATE of every row at its migration's
+ * place (the unit makes it run once, so it needs no "pending" test). The
+ * other operations compile one by one (`compileOp`).
+ */
+export function compileTableChanges(
+  parts: readonly UnitPart[],
+  model: SchemaModel,
+  fills: readonly UnitFill[],
+  dialect: {
+    readonly compileOp: (op: Operation, model: SchemaModel) => Statement[]
+    readonly quote: (name: string) => string
+    readonly statementsFor: (gathered: GatheredTable) => { early: Statement[]; rest: Statement[] }
+  },
+): CompiledUnit {
+  const spans = unitTableSpans(parts)
+  const statements = parts.map((): Statement[] => [])
+  const filled: UnitFill[] = []
+  const pending = new Map<string, { source: Table; sourceIndexes: Index[]; added: Map<string, Column> }>()
+  for (const [i, { op, part }] of spans.flat.entries()) {
+    const table = spans.tableOf(op)
+    const span = table === undefined ? undefined : spans.mergeable.get(table)
+    if (table === undefined || !span) {
+      statements[part]!.push(...dialect.compileOp(op, model))
+      model.apply(op)
+      continue
+    }
+    if (i === span.first) pending.set(table, { source: model.table(table), sourceIndexes: model.indexesOf(table), added: new Map() })
+    const state = pending.get(table)!
+    if (op.kind === 'addColumn') state.added.set(op.column.name, op.column)
+    model.apply(op)
+    if (i !== span.last) continue
+    pending.delete(table)
+    const firstPart = spans.flat[span.first]!.part
+    const fill = fills.find((f) => f.table === table && state.added.has(f.column) && f.fromPart > firstPart)
+    const { early, rest } = dialect.statementsFor({
+      table,
+      ...state,
+      final: model.table(table),
+      finalIndexes: model.indexesOf(table),
+      ...(fill ? { fill } : {}),
+    })
+    statements[firstPart]!.push(...early)
+    if (fill) {
+      filled.push(fill)
+      statements[fill.fromPart]!.unshift(statement(`UPDATE ${dialect.quote(table)} SET ${dialect.quote(fill.column)} = ${fill.expression}`))
+    }
+    statements[fill ? Math.max(part, fill.fromPart) : part]!.push(...rest)
+  }
+  return { statements, filled }
 }

@@ -3,7 +3,7 @@ import type { TableHistory } from '../../ops/end-state.js'
 import type { AlterColumn } from '../../ops/operations.js'
 import { SchemaModel } from '../../ops/schema-model.js'
 import { BaseCompiler, quoteLiteral, type CompiledUnit, type UnitFill, type UnitPart } from '../base-compiler.js'
-import { unitTableSpans } from '../unit-spans.js'
+import { compileTableChanges } from '../unit-spans.js'
 import { statement, type Statement } from '../statement.js'
 
 /** Words SQLAlchemy quotes in Glance's MySQL DDL. */
@@ -67,39 +67,16 @@ export class MysqlCompiler extends BaseCompiler {
    * or a walked data migration reads in between keeps its statements.
    */
   override compileUnit(parts: readonly UnitPart[], model: SchemaModel, fills: readonly UnitFill[] = []): CompiledUnit {
-    const spans = unitTableSpans(parts)
-    const statements = parts.map((): Statement[] => [])
-    const filled: UnitFill[] = []
-    const pending = new Map<string, { source: ReturnType<SchemaModel['table']>; sourceIndexes: Index[]; added: Map<string, Column> }>()
-    for (const [i, { op, part }] of spans.flat.entries()) {
-      const table = spans.tableOf(op)
-      const span = table === undefined ? undefined : spans.mergeable.get(table)
-      if (table === undefined || !span) {
-        statements[part]!.push(...this.compile(op, model))
-        model.apply(op)
-        continue
-      }
-      if (i === span.first) pending.set(table, { source: model.table(table), sourceIndexes: model.indexesOf(table), added: new Map() })
-      const state = pending.get(table)!
-      if (op.kind === 'addColumn') state.added.set(op.column.name, op.column)
-      model.apply(op)
-      if (i !== span.last) continue
-      pending.delete(table)
-      const final = model.table(table)
-      const fill = fills.find((f) => f.table === table && state.added.has(f.column) && f.fromPart > spans.flat[span.first]!.part)
-      const late = fill ? Math.max(part, fill.fromPart) : part
-      const { early, rest } = this.unitClauses(state.source, state.sourceIndexes, state.added, final, model.indexesOf(table), fill?.column)
-      const alter = (clauses: string[]) => statement(`ALTER TABLE ${this.quote(table)} ${clauses.join(', ')}`)
-      if (fill) {
-        filled.push(fill)
-        if (early.length > 0) statements[spans.flat[span.first]!.part]!.push(alter(early))
-        statements[fill.fromPart]!.unshift(statement(`UPDATE ${this.quote(table)} SET ${this.quote(fill.column)} = ${fill.expression}`))
-        if (rest.length > 0) statements[late]!.push(alter(rest))
-      } else if (early.length + rest.length > 0) {
-        statements[part]!.push(alter([...early, ...rest]))
-      }
-    }
-    return { statements, filled }
+    return compileTableChanges(parts, model, fills, {
+      compileOp: (op, at) => this.compile(op, at),
+      quote: (name) => this.quote(name),
+      statementsFor: (g) => {
+        const { early, rest } = this.unitClauses(g.source, g.sourceIndexes, g.added, g.final, g.finalIndexes, g.fill?.column)
+        const alter = (clauses: string[]) =>
+          clauses.length > 0 ? [statement(`ALTER TABLE ${this.quote(g.table)} ${clauses.join(', ')}`)] : []
+        return g.fill ? { early: alter(early), rest: alter(rest) } : { early: [], rest: alter([...early, ...rest]) }
+      },
+    })
   }
 
   /** The clauses of compileUnit's ALTERs for one table, from its definition before the unit to the one after. */

@@ -12,7 +12,7 @@ import {
   type UnitPart,
 } from '../base-compiler.js'
 import { statement, type Statement } from '../statement.js'
-import { unitTableSpans } from '../unit-spans.js'
+import { compileTableChanges } from '../unit-spans.js'
 
 /**
  * PostgreSQL's DDL, shaped so that no statement holds a lock that blocks the
@@ -68,43 +68,14 @@ export class PostgresqlCompiler extends BaseCompiler {
   override compileUnit(parts: readonly UnitPart[], model: SchemaModel, fills: readonly UnitFill[] = []): CompiledUnit {
     this.#offline = true
     try {
-      return this.#compileUnit(parts, model, fills)
+      return compileTableChanges(parts, model, fills, {
+        compileOp: (op, at) => this.compile(op, at),
+        quote: (name) => this.quote(name),
+        statementsFor: (g) => this.#unitStatements(g.table, g.source, g.sourceIndexes, g.added, g.final, g.finalIndexes),
+      })
     } finally {
       this.#offline = false
     }
-  }
-
-  #compileUnit(parts: readonly UnitPart[], model: SchemaModel, fills: readonly UnitFill[]): CompiledUnit {
-    const spans = unitTableSpans(parts)
-    const statements = parts.map((): Statement[] => [])
-    const filled: UnitFill[] = []
-    const pending = new Map<string, { source: ReturnType<SchemaModel['table']>; sourceIndexes: Index[]; added: Map<string, Column> }>()
-    for (const [i, { op, part }] of spans.flat.entries()) {
-      const table = spans.tableOf(op)
-      const span = table === undefined ? undefined : spans.mergeable.get(table)
-      if (table === undefined || !span) {
-        statements[part]!.push(...this.compile(op, model))
-        model.apply(op)
-        continue
-      }
-      if (i === span.first) pending.set(table, { source: model.table(table), sourceIndexes: model.indexesOf(table), added: new Map() })
-      const state = pending.get(table)!
-      if (op.kind === 'addColumn') state.added.set(op.column.name, op.column)
-      model.apply(op)
-      if (i !== span.last) continue
-      pending.delete(table)
-      const firstPart = spans.flat[span.first]!.part
-      const fill = fills.find((f) => f.table === table && state.added.has(f.column) && f.fromPart > firstPart)
-      const late = fill ? Math.max(part, fill.fromPart) : part
-      const { early, rest } = this.#unitStatements(table, state.source, state.sourceIndexes, state.added, model.table(table), model.indexesOf(table))
-      statements[firstPart]!.push(...early)
-      if (fill) {
-        filled.push(fill)
-        statements[fill.fromPart]!.unshift(statement(`UPDATE ${this.quote(table)} SET ${this.quote(fill.column)} = ${fill.expression}`))
-      }
-      statements[late]!.push(...rest)
-    }
-    return { statements, filled }
   }
 
   /** compileUnit's statements for one table, from its definition before the unit to the one after. */

@@ -12,7 +12,7 @@ import {
   type UnitPart,
 } from '../base-compiler.js'
 import { statement, type Statement } from '../statement.js'
-import { flatten, unitBarriers } from '../unit-spans.js'
+import { flatten, tableChanged, unitBarriers } from '../unit-spans.js'
 
 export class SqliteCompiler extends BaseCompiler {
   readonly name = 'sqlite' as const
@@ -230,21 +230,6 @@ export class SqliteCompiler extends BaseCompiler {
 
 /** Operations that SQLite carries out by rebuilding their table. */
 const rebuilds = (op: Operation) => op.kind === 'alterColumn' || op.kind === 'dropColumn'
-
-/** The existing table whose columns or indexes `op` changes, if any. */
-function tableChanged(op: Operation): string | undefined {
-  switch (op.kind) {
-    case 'addColumn':
-    case 'dropColumn':
-    case 'alterColumn':
-    case 'dropIndex':
-      return op.table
-    case 'createIndex':
-      return op.index.table
-    default:
-      return undefined
-  }
-}
 
 /** The lines of `tableBody`: the first `columnCount` define columns, the rest constraints. */
 function splitBody(lines: readonly string[], columnCount: number): [string[], string[]] {
