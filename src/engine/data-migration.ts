@@ -81,6 +81,12 @@ export interface DataMigrationRunOptions {
   readonly batchSize: number
   /** True when the connection is already inside a transaction: each batch is then a savepoint. */
   readonly insideTransaction: boolean
+  /**
+   * False: batches run back to back, never held back for the server to catch
+   * up (Dialect.writePacing), as in an offline sync, whose own statements
+   * hold the tables anyway and which the operator runs in downtime.
+   */
+  readonly paced?: boolean
   readonly onEvent: EventSink
 }
 
@@ -133,7 +139,7 @@ export async function runDataMigration(db: Database, migration: DataMigration, o
   const context: DataMigrationContext = {
     conn,
     updateByKeyRanges: (update) => {
-      const pacer = db.dialect.writePacing?.pacer(conn)
+      const pacer = options.paced === false ? undefined : db.dialect.writePacing?.pacer(conn)
       const batches: BatchOptions = {
         maxBatchRows: options.batchSize,
         ...(db.dialect.batchTargetMs === undefined ? {} : { targetBatchMs: db.dialect.batchTargetMs }),

@@ -150,8 +150,14 @@ async function migrationsBetween(
     if (options.dryRun) rows += await planDataMigration(db, migration, applied, options.onEvent)
     else if (await migration.hasPending(db.conn)) {
       // Inside the unit's transaction (SQLite) each batch is a savepoint; under the journal, a transaction of its own.
+      // Not paced: the unit is offline, and its own ALTERs and UPDATE are not paced either.
       const insideTransaction = db.dialect.offlineUnit === 'transaction'
-      rows += await runDataMigration(db, migration, { batchSize: options.batchSize, insideTransaction, onEvent: options.onEvent })
+      rows += await runDataMigration(db, migration, {
+        batchSize: options.batchSize,
+        insideTransaction,
+        paced: false,
+        onEvent: options.onEvent,
+      })
     }
   }
   return rows
