@@ -7,7 +7,7 @@ import { copyFillOf, planDataMigration, runDataMigration, type DataMigration } f
 import { CommandError, MigrationError } from './errors.js'
 import type { Step } from './migration-plan.js'
 import type { RevisionGraph } from './revision-graph.js'
-import { executeBounded, LOCK_WAIT_PER_ATTEMPT_MS, modelAt, verifiedProgress, type RunOptions } from './runner.js'
+import { executeBounded, journaledStatement, LOCK_WAIT_PER_ATTEMPT_MS, modelAt, verifiedProgress, type RunOptions } from './runner.js'
 import { CREATE_VERSION_TABLE, versionStatements, versionTableExists } from './version-table.js'
 
 /**
@@ -262,21 +262,11 @@ async function runJournaledUnit(
             ...(!inTransaction && journal.clearPartial ? { before: () => journal.clearPartial!(db.conn, s.sql) } : {}),
           })
         try {
-          if (journal.commitsImplicitly(s.sql)) {
-            try {
-              await run(false)
-            } catch (error) {
-              if (!(resume && index === committed && journal.alreadyApplied(error))) throw error
-            }
-            options.onEvent({ kind: 'statementDone', revision, index: n + 1 })
-            await journal.record(db.conn, progress)
-          } else {
-            await db.conn.transaction(async () => {
-              await run(true)
-              options.onEvent({ kind: 'statementDone', revision, index: n + 1 })
-              await journal.record(db.conn, progress)
-            })
-          }
+          await journaledStatement(db.conn, journal, s.sql, progress, {
+            run,
+            done: () => options.onEvent({ kind: 'statementDone', revision, index: n + 1 }),
+            resumesHere: resume !== undefined && index === committed,
+          })
         } catch (error) {
           const reason = error instanceof Error ? error.message : String(error)
           const done =

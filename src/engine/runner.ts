@@ -293,21 +293,11 @@ async function runJournaledBounded(
     const s = body[i]!
     const progress = { revision, hashes: hashes.slice(0, i + 1) }
     try {
-      if (journal.commitsImplicitly(s.sql)) {
-        try {
-          await run(s, i + 1, false)
-        } catch (error) {
-          if (!(resume && i === committed && journal.alreadyApplied(error))) throw error
-        }
-        options.onEvent({ kind: 'statementDone', revision, index: i + 1 })
-        await journal.record(conn, progress)
-      } else {
-        await conn.transaction(async () => {
-          await run(s, i + 1, true)
-          options.onEvent({ kind: 'statementDone', revision, index: i + 1 })
-          await journal.record(conn, progress)
-        })
-      }
+      await journaledStatement(conn, journal, s.sql, progress, {
+        run: (inTransaction) => run(s, i + 1, inTransaction),
+        done: () => options.onEvent({ kind: 'statementDone', revision, index: i + 1 }),
+        resumesHere: resume !== undefined && i === committed,
+      })
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error)
       const done =
@@ -326,6 +316,36 @@ async function runJournaledBounded(
     await executeAll(conn, revision, step.versions, options, body.length)
     await journal.clear(conn)
   })
+}
+
+/**
+ * One statement under the progress journal. A statement the server commits
+ * on its own is recorded just after it (a kill in between leaves it done but
+ * unrecorded: on resume, `resumesHere`, its "already there" error is taken
+ * as done); any other commits together with its record.
+ */
+export async function journaledStatement(
+  conn: Connection,
+  journal: ProgressJournal,
+  sql: string,
+  progress: RevisionProgress,
+  step: { run: (inTransaction: boolean) => Promise<void>; done: () => void; resumesHere: boolean },
+): Promise<void> {
+  if (journal.commitsImplicitly(sql)) {
+    try {
+      await step.run(false)
+    } catch (error) {
+      if (!(step.resumesHere && journal.alreadyApplied(error))) throw error
+    }
+    step.done()
+    await journal.record(conn, progress)
+  } else {
+    await conn.transaction(async () => {
+      await step.run(true)
+      step.done()
+      await journal.record(conn, progress)
+    })
+  }
 }
 
 /** How many of `hashes` the record says committed; refuses a record that is not a prefix of them. */
