@@ -137,6 +137,10 @@ forEachEngine((engine) => {
         }
         const stopped = new SchemaManager(a, { lockTimeoutMs: 30_000, batchSize: 2, dryRun: false, onEvent })
         await assert.rejects(stopped.sync(), (error: Error) => error === stop || error.cause === stop)
+        // Statement 1 of ocata_contract01 in the unit is its one UPDATE of images, which must commit only
+        // with its journal record: stopped right after it ran, before the record, none of it is there.
+        // (The UPDATE is idempotent, so a re-run repeating it would hide one committed without its record.)
+        assert.deepEqual(await visibilities(a), { priv: 'shared', pub: 'shared', shr: 'shared', shrdel: 'shared' })
         await assert.rejects(managerOf(a).expand(), /A previous db sync stopped inside its offline upgrade .*run db sync again/)
         succeeded(await managerOf(a).sync())
         for (const phase of ['expand', 'migrate', 'contract'] as const) succeeded(await managerOf(b)[phase](), phase)
