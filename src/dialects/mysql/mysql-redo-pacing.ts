@@ -7,40 +7,108 @@ import type { Pacer, WritePacing } from '../write-pacing.js'
  * MySQL 8.0.30+ innodb_redo_log_capacity): the log written since the last
  * checkpoint (the checkpoint age) cannot be reused until the pages it
  * describes are flushed. When batches write redo faster than the page
- * cleaner flushes, the age reaches the server's limit (about 80 % of the log
- * on MariaDB 10.11, whose flushing turns "furious" from about 70 %) and
- * every session's next write waits for a synchronous flush. Measured on the
- * test server (48 MiB log, innodb_io_capacity 200, 50k images):
- * ocata_migrate01 wrote 54 MB of redo in 1.4 s, the age hit its ceiling
- * every ~0.1 s, and each time all three application writers stalled
- * together for 10-20 ms, whatever the batch size (1,000-row batches of 25 ms
- * stalled them as much as 10,000-row ones); no row lock was waited on.
+ * cleaner flushes, the age reaches the server's limit (MariaDB:
+ * Innodb_checkpoint_max_age in SHOW GLOBAL STATUS, 40.05 MB of the test
+ * server's 48 MiB log) and every session's next write waits for a furious
+ * flush. Measured on that server (innodb_io_capacity 200, 50k images):
+ * ocata_migrate01 wrote 54 MB of redo in 1.4 s, the age hit its limit every
+ * ~0.1 s, and each time all three application writers stalled together for
+ * 10-20 ms, whatever the batch size; no row lock was waited on.
  *
- * So before each batch the pacer reads the log's fill (status variables: no
- * privilege needed) and waits, polling, while the age plus the redo the
- * batch should write (its rows at the last batch's bytes per row) would pass
- * CEILING of the log: the batches then run at the rate the server flushes
- * (which innodb_io_capacity sets), and writers never meet a synchronous
- * flush. 60 % rather than nearer the limit: in paired runs at 50k images,
- * with 75 % the age still reached 37.2 of the 38.8 MiB limit and writers'
- * p99 was 1.4-2.3x their baseline, with 60 % 1.7-1.8x (unpaced 5-16x); the
- * migration took 6-13 s instead of 1.4-2.7 s on that server. Each wait is
- * bounded (MAX_PAUSE_MS): on a server that does not catch up the run goes
- * on. A server that reports no LSNs (MySQL before 8.0.30) is not paced.
+ * So before each batch the pacer reads the age and waits, polling, while
+ * the age plus the redo the batch should write would pass a ceiling: the
+ * batches then go at the rate the server flushes, and writers never meet the
+ * furious flush. That rate is the cost. Below the limit MariaDB 10.11's page
+ * cleaner (innodb_max_dirty_pages_pct_lwm 0, the default) makes one pass a
+ * second of about (innodb_io_capacity + its recent rate + the pages due by
+ * the redo rate) / 3 pages, then moves the checkpoint: measured at 100k
+ * images, 114-130 pages a pass, the checkpoint moving once every 1.0-2.0 s
+ * by 4-8 MB (the batches rewrite the same pages, about 35 KiB of redo per
+ * page flushed), 4.3-4.8 MB/s, the same at 60 % of the log as at 80 %: its
+ * flush-ahead past 7/8 of the limit did not speed it up. The migration's
+ * 110 MB thus takes 20-30 s where unpaced it takes 3 s. Only the server's
+ * settings change that rate (innodb_io_capacity, a bigger log,
+ * innodb_max_dirty_pages_pct_lwm > 0, which weighs the age in); an
+ * application account can set none of them (SET GLOBAL), and FLUSH TABLES
+ * ... FOR EXPORT, the one statement that flushes a table's pages (RELOAD or
+ * LOCK TABLES, depending on the version), read-locks the table: every
+ * writer of it would wait while it flushes.
+ *
+ * What the pacer can choose is the ceiling: the higher the age it keeps, the
+ * more redo each flushed page frees and the more of the run needs no wait at
+ * all. On MariaDB 10.5+ (whose writers wait only at the limit) it is 15/16
+ * of the limit (37.5 MB there, 78 % of the log; it was 60 % of the log):
+ * 2.5 MB stay for the application's redo during a batch and the estimate's
+ * error (a batch's redo was 0.94-1.05 times the estimate, p10-p90). A
+ * batch's redo is its rows at the bytes per row the last sizeable batch
+ * wrote (the application's writes beside it included), which does not
+ * depend on the batch size (1.4-1.8 KB a row for images' visibility from
+ * 100 to 20,000 rows a batch, 260-290 B a row for a DELETE). A pacer that
+ * matched the checkpoint's rate instead would go no faster: the checkpoint
+ * moves in one step a second whatever the batches do.
+ *
+ * Elsewhere (MySQL; MariaDB before 10.5, whose sessions flush for
+ * themselves from 15/16 of the limit on) the ceiling is FALLBACK_CEILING of
+ * the log. Each wait is bounded (MAX_PAUSE_MS): on a server that does not
+ * catch up the run goes on. A server that reports no LSNs (MySQL before
+ * 8.0.30) is not paced. The figures come from SHOW GLOBAL STATUS and SHOW
+ * GLOBAL VARIABLES, which need no privilege.
  */
-export const CEILING = 0.6
+export const FALLBACK_CEILING = 0.6
+/** Of MariaDB's Innodb_checkpoint_max_age, where every write waits. */
+export const MAX_AGE_CEILING = 15 / 16
 export const MAX_PAUSE_MS = 10_000
 const POLL_MS = 25
 
-/** The redo log's current and checkpoint LSNs and its size, in bytes. */
-interface RedoFill {
+/** The redo log's current and checkpoint LSNs and the age the pacer keeps it under, in bytes. */
+export interface RedoFill {
   readonly lsn: number
   readonly checkpoint: number
-  readonly capacity: number
+  readonly ceiling: number
 }
 
-/** Where the redo log stands, or undefined where the server does not say. */
-export async function redoFill(conn: Connection): Promise<RedoFill | undefined> {
+/** How a server's ceiling is found (redoCeiling) and how long one wait may last. */
+export interface RedoPacingLimits {
+  /** A ceiling for this server, in bytes of age; undefined: the server's own (redoCeiling). */
+  readonly ceiling?: (conn: Connection) => Promise<number | undefined>
+  readonly maxPauseMs: number
+  /** Each decision, as made (tests and diagnostics). */
+  readonly onDecision?: (decision: PacingDecision) => void
+}
+
+/** One beforeBatch: what the pacer expected the batch to write, where the log stood, how long it waited. */
+export interface PacingDecision {
+  readonly rows: number
+  /** Learned from the batch before (0 until a batch of MIN_ROWS_TO_LEARN rows has run). */
+  readonly bytesPerRow: number
+  readonly expectedRedo: number
+  readonly age: number
+  readonly ceiling: number
+  readonly waitedMs: number
+}
+
+/**
+ * The age under which this server's batches should keep its redo log, in
+ * bytes, or undefined where the server does not report its LSNs.
+ */
+export async function redoCeiling(conn: Connection): Promise<number | undefined> {
+  const [version] = await conn.query<{ v: string }>('SELECT VERSION() AS v')
+  const mariadb = /^(\d+)\.(\d+)\.\d+-MariaDB/.exec(version?.v ?? '')
+  if (mariadb && Number(mariadb[1]) * 100 + Number(mariadb[2]) >= 1005) {
+    const status = await settings(conn, "SHOW GLOBAL STATUS WHERE Variable_name = 'Innodb_checkpoint_max_age'")
+    const maxAge = status.innodb_checkpoint_max_age
+    if (maxAge !== undefined && maxAge > 0) return MAX_AGE_CEILING * maxAge
+  }
+  const size = await settings(
+    conn,
+    "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('innodb_redo_log_capacity', 'innodb_log_file_size', 'innodb_log_files_in_group')",
+  )
+  const capacity = size.innodb_redo_log_capacity ?? (size.innodb_log_file_size ?? 0) * (size.innodb_log_files_in_group ?? 1)
+  return capacity > 0 ? FALLBACK_CEILING * capacity : undefined
+}
+
+/** The redo log's current and checkpoint LSNs, or undefined where the server does not say. */
+export async function redoLsns(conn: Connection): Promise<{ lsn: number; checkpoint: number } | undefined> {
   const status = await settings(
     conn,
     'SHOW GLOBAL STATUS WHERE Variable_name IN ' +
@@ -48,13 +116,14 @@ export async function redoFill(conn: Connection): Promise<RedoFill | undefined> 
   )
   const lsn = status.innodb_lsn_current ?? status.innodb_redo_log_current_lsn
   const checkpoint = status.innodb_lsn_last_checkpoint ?? status.innodb_redo_log_checkpoint_lsn
-  if (lsn === undefined || checkpoint === undefined) return undefined
-  const size = await settings(
-    conn,
-    "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('innodb_redo_log_capacity', 'innodb_log_file_size', 'innodb_log_files_in_group')",
-  )
-  const capacity = size.innodb_redo_log_capacity ?? (size.innodb_log_file_size ?? 0) * (size.innodb_log_files_in_group ?? 1)
-  return capacity > 0 ? { lsn, checkpoint, capacity } : undefined
+  return lsn === undefined || checkpoint === undefined ? undefined : { lsn, checkpoint }
+}
+
+/** Where the redo log stands against this server's ceiling, or undefined where the server does not say. */
+export async function redoFill(conn: Connection): Promise<RedoFill | undefined> {
+  const ceiling = await redoCeiling(conn)
+  const lsns = ceiling === undefined ? undefined : await redoLsns(conn)
+  return ceiling === undefined || !lsns ? undefined : { ...lsns, ceiling }
 }
 
 async function settings(conn: Connection, sql: string): Promise<Record<string, number>> {
@@ -62,13 +131,7 @@ async function settings(conn: Connection, sql: string): Promise<Record<string, n
   return Object.fromEntries(rows.map((r) => [r.Variable_name.toLowerCase(), Number(r.Value)]))
 }
 
-export interface RedoPacingLimits {
-  /** The fraction of the log the age plus the next batch's redo should stay under. */
-  readonly ceiling: number
-  readonly maxPauseMs: number
-}
-
-export function redoPacing(limits: RedoPacingLimits = { ceiling: CEILING, maxPauseMs: MAX_PAUSE_MS }): WritePacing {
+export function redoPacing(limits: RedoPacingLimits = { maxPauseMs: MAX_PAUSE_MS }): WritePacing {
   return { pacer: (conn) => redoPacer(conn, limits) }
 }
 
@@ -76,29 +139,32 @@ export function redoPacing(limits: RedoPacingLimits = { ceiling: CEILING, maxPau
 const MIN_ROWS_TO_LEARN = 100
 
 function redoPacer(conn: Connection, limits: RedoPacingLimits): Pacer {
+  // The ceiling is the server's configuration: read once per walk (undefined: not paced).
+  let ceiling: Promise<number | undefined> | undefined
   let last: { lsn: number; rows: number } | undefined
   let perRow = 0
   return {
     async beforeBatch(rows) {
-      let fill = await redoFill(conn)
-      if (!fill) return 0
-      // The next batch's redo at the bytes per row the last sizeable batch wrote (the application's
-      // writes beside it included), capped so that a batch bigger than the room there can be still runs.
-      if (last && last.rows >= MIN_ROWS_TO_LEARN) perRow = Math.max(0, fill.lsn - last.lsn) / last.rows
-      const ceiling = limits.ceiling * fill.capacity
-      const next = Math.min(ceiling / 2, perRow * rows)
-      const full = (f: RedoFill | undefined) => f !== undefined && f.lsn - f.checkpoint + next > ceiling
-      if (!full(fill)) {
-        last = { lsn: fill.lsn, rows }
-        return 0
-      }
+      ceiling ??= (limits.ceiling ?? redoCeiling)(conn)
+      const limit = await ceiling
+      if (limit === undefined) return 0
+      let lsns = await redoLsns(conn)
+      if (!lsns) return 0
+      if (last && last.rows >= MIN_ROWS_TO_LEARN) perRow = Math.max(0, lsns.lsn - last.lsn) / last.rows
+      // Capped so that a batch bigger than the room there can be still runs.
+      const next = Math.min(limit / 2, perRow * rows)
+      const age = lsns.lsn - lsns.checkpoint
+      const full = (l: { lsn: number; checkpoint: number } | undefined) => l !== undefined && l.lsn - l.checkpoint + next > limit
       const start = performance.now()
-      while (full(fill) && performance.now() - start < limits.maxPauseMs) {
+      const held = full(lsns)
+      while (full(lsns) && performance.now() - start < limits.maxPauseMs) {
         await new Promise((resolve) => setTimeout(resolve, POLL_MS))
-        fill = await redoFill(conn)
+        lsns = await redoLsns(conn)
       }
-      last = fill && { lsn: fill.lsn, rows }
-      return performance.now() - start
+      const waitedMs = held ? performance.now() - start : 0
+      last = lsns && { lsn: lsns.lsn, rows }
+      limits.onDecision?.({ rows, bytesPerRow: perRow, expectedRedo: next, age, ceiling: limit, waitedMs })
+      return waitedMs
     },
   }
 }
