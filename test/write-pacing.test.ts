@@ -10,7 +10,7 @@ import {
 } from '../src/dialects/mysql/mysql-redo-pacing.js'
 import { updateByKeyRanges, inRange, type KeysetUpdate } from '../src/engine/batched-update.js'
 import type { Connection } from '../src/dialects/connection.js'
-import { forEachEngine, scratchDatabase } from './support/databases.js'
+import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
 
 /** Rows 1..n of t(id, v), all v = 0; the update sets v = 1 where it is still 0. */
 async function table(conn: { execute(sql: string): Promise<number> }, n: number): Promise<void> {
@@ -32,6 +32,29 @@ function roomAboveTheAge(conn: Connection, room: () => number): () => Promise<nu
     const l = await redoLsns(conn)
     assert.ok(l, 'the server reports its LSNs')
     return l.lsn - l.checkpoint + room()
+  }
+}
+
+/**
+ * Runs `fn` while a second session of `scratch` inserts rows one after another, as
+ * a busy application does: the pacer holds batches only while other sessions write.
+ */
+async function whileAnotherSessionWrites<T>(scratch: ScratchDatabase, fn: () => Promise<T>): Promise<T> {
+  const writer = await scratch.open()
+  await writer.conn.execute('CREATE TABLE IF NOT EXISTS app_writes (id INTEGER PRIMARY KEY AUTO_INCREMENT, at BIGINT NOT NULL)')
+  let running = true
+  const loop = (async () => {
+    while (running) {
+      await writer.conn.execute('INSERT INTO app_writes (at) VALUES (?)', [Date.now()])
+    }
+  })()
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    return await fn()
+  } finally {
+    running = false
+    await loop
+    await writer.close()
   }
 }
 
@@ -106,12 +129,14 @@ forEachEngine((engine) => {
       const decisions: PacingDecision[] = []
       const pacer = redoPacing({ ceiling: async () => 0, maxPauseMs: 30, onDecision: (d) => decisions.push(d) }).pacer(db.conn)
       const paused: number[] = []
-      const changed = await updateByKeyRanges(db.conn, setV, {
-        maxBatchRows: 2,
-        insideTransaction: false,
-        pace: (rows) => pacer.beforeBatch(rows),
-        onBatch: (_rows, _ms, pausedMs) => paused.push(pausedMs),
-      })
+      const changed = await whileAnotherSessionWrites(scratch, () =>
+        updateByKeyRanges(db.conn, setV, {
+          maxBatchRows: 2,
+          insideTransaction: false,
+          pace: (rows) => pacer.beforeBatch(rows),
+          onBatch: (_rows, _ms, pausedMs) => paused.push(pausedMs),
+        }),
+      )
       assert.equal(changed, 5, 'every row changed: each pause ended and its batch ran')
       assert.equal(paused.length, 3)
       assert.ok(
@@ -169,11 +194,13 @@ forEachEngine((engine) => {
         maxPauseMs: 40,
         onDecision: (d) => decisions.push(d),
       }).pacer(db.conn)
-      const changed = await updateByKeyRanges(db.conn, setV, {
-        maxBatchRows: 250,
-        insideTransaction: false,
-        pace: (rows) => pacer.beforeBatch(rows),
-      })
+      const changed = await whileAnotherSessionWrites(scratch, () =>
+        updateByKeyRanges(db.conn, setV, {
+          maxBatchRows: 250,
+          insideTransaction: false,
+          pace: (rows) => pacer.beforeBatch(rows),
+        }),
+      )
       assert.equal(changed, 1000)
       assert.ok(decisions.length >= 4, `one decision per batch: ${decisions.map((d) => d.rows).join(', ')}`)
       assert.equal(decisions[0]!.bytesPerRow, 0, 'nothing learned before the first batch')
@@ -181,7 +208,11 @@ forEachEngine((engine) => {
         // An UPDATE of one INTEGER column writes tens to hundreds of bytes of redo per row, undo included.
         assert.ok(d.bytesPerRow > 10 && d.bytesPerRow < 5000, `learned ${d.bytesPerRow} B per row`)
         assert.equal(d.expectedRedo, Math.min(d.ceiling / 2, d.bytesPerRow * d.rows))
-        assert.equal(d.waitedMs > 0, d.age + d.expectedRedo > d.ceiling, `held back exactly when there was no room: ${JSON.stringify(d)}`)
+        assert.equal(
+          d.waitedMs > 0,
+          d.othersWriting && d.age + d.expectedRedo > d.ceiling,
+          `held back exactly when there was no room: ${JSON.stringify(d)}`,
+        )
       }
       assert.ok(
         decisions.slice(1).some((d) => d.waitedMs >= 40),
@@ -219,16 +250,49 @@ forEachEngine((engine) => {
         assert.ok(perBatch > 0, 'a 500-row UPDATE wrote redo')
         decisions.length = 0
         first.room = 1.5 * perBatch
-        await pacer.beforeBatch(500)
-        await db.conn.execute('UPDATE t SET v = 2 WHERE id <= 500')
-        await pacer.beforeBatch(500)
+        await whileAnotherSessionWrites(scratch, async () => {
+          await pacer.beforeBatch(500)
+          await db.conn.execute('UPDATE t SET v = 2 WHERE id <= 500')
+          await pacer.beforeBatch(500)
+        })
         banded = decisions.filter((d) => d.age <= d.ceiling && d.age + d.expectedRedo > d.ceiling)
-        for (const d of decisions) assert.equal(d.waitedMs > 0, d.age + d.expectedRedo > d.ceiling, JSON.stringify(d))
+        for (const d of decisions) assert.equal(d.waitedMs > 0, d.othersWriting && d.age + d.expectedRedo > d.ceiling, JSON.stringify(d))
       }
       assert.ok(banded.length > 0, 'the second batch found the age under the ceiling and its own redo past it')
       assert.ok(
         banded.every((d) => d.waitedMs >= 30),
         `held for the bound: ${JSON.stringify(banded)}`,
+      )
+    } finally {
+      await db.close()
+      await scratch.drop()
+    }
+  })
+  test('batches are held only while other sessions write: alone, a batch past the ceiling runs at once', async () => {
+    const scratch = await scratchDatabase(engine)
+    const db = await scratch.open()
+    try {
+      await table(db.conn, 12)
+      const walk = async () => {
+        // A ceiling of 0: every batch after the first is past it.
+        const decisions: PacingDecision[] = []
+        const pacer = redoPacing({ ceiling: async () => 0, maxPauseMs: 30, onDecision: (d) => decisions.push(d) }).pacer(db.conn)
+        await db.conn.execute('UPDATE t SET v = 0')
+        await updateByKeyRanges(db.conn, setV, { maxBatchRows: 3, insideTransaction: false, pace: (rows) => pacer.beforeBatch(rows) })
+        return decisions
+      }
+      const alone = await walk()
+      assert.ok(alone.length >= 4, `one decision per batch: ${alone.length}`)
+      assert.equal(alone[0]!.othersWriting, true, 'before any interval is measured, others are taken to be writing')
+      assert.deepEqual(
+        alone.slice(1).map((d) => [d.othersWriting, d.waitedMs]),
+        alone.slice(1).map(() => [false, 0]),
+        'nobody else wrote: the flush at the limit would stall only our own next batch',
+      )
+      const beside = await whileAnotherSessionWrites(scratch, walk)
+      assert.ok(
+        beside.every((d) => d.othersWriting && d.waitedMs >= 30),
+        `another session writing: every batch held for the bound: ${JSON.stringify(beside)}`,
       )
     } finally {
       await db.close()

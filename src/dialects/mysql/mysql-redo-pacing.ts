@@ -51,6 +51,17 @@ import type { Pacer, WritePacing } from '../write-pacing.js'
  * matched the checkpoint's rate instead would go no faster: the checkpoint
  * moves in one step a second whatever the batches do.
  *
+ * The wait is for other sessions' sake only: at the limit the flush stalls
+ * whoever writes next, and with nobody else writing that is just our next
+ * batch, which the furious flush serves far faster than the page cleaner's
+ * pace would (unpaced, the 100k-image migrate takes 3 s, paced 20-30 s). So a
+ * batch is held only while other sessions have written within the last
+ * QUIET_MS, judged by the server's statement counters (Com_insert,
+ * Com_update, Com_delete and their kin, summed over every session, less our
+ * own batch's statement): an offline purge or migrate runs at the server's
+ * full speed, and an application that starts writing is paced for from the
+ * next batch on.
+ *
  * Elsewhere (MySQL; MariaDB before 10.5, whose sessions flush for
  * themselves from 15/16 of the limit on) the ceiling is FALLBACK_CEILING of
  * the log. Each wait is bounded (MAX_PAUSE_MS): on a server that does not
@@ -88,6 +99,8 @@ export interface PacingDecision {
   readonly expectedRedo: number
   readonly age: number
   readonly ceiling: number
+  /** Other sessions ran writing statements within the last QUIET_MS: only then is a batch held. */
+  readonly othersWriting: boolean
   readonly waitedMs: number
 }
 
@@ -113,14 +126,34 @@ export async function redoCeiling(conn: Connection): Promise<number | undefined>
 
 /** The redo log's current and checkpoint LSNs, or undefined where the server does not say. */
 export async function redoLsns(conn: Connection): Promise<{ lsn: number; checkpoint: number } | undefined> {
-  const status = await settings(
-    conn,
-    'SHOW GLOBAL STATUS WHERE Variable_name IN ' +
-      "('Innodb_lsn_current', 'Innodb_lsn_last_checkpoint', 'Innodb_redo_log_current_lsn', 'Innodb_redo_log_checkpoint_lsn')",
-  )
+  return lsnsOf(await settings(conn, `SHOW GLOBAL STATUS WHERE Variable_name IN (${LSN_STATUS})`))
+}
+
+const LSN_STATUS = "'Innodb_lsn_current', 'Innodb_lsn_last_checkpoint', 'Innodb_redo_log_current_lsn', 'Innodb_redo_log_checkpoint_lsn'"
+/** The statement counters of every session's writes (SHOW GLOBAL STATUS sums the live sessions' and the ended ones'). */
+const WRITE_COUNTERS = [
+  'com_insert',
+  'com_insert_select',
+  'com_update',
+  'com_update_multi',
+  'com_delete',
+  'com_delete_multi',
+  'com_replace',
+  'com_replace_select',
+  'com_load',
+] as const
+
+function lsnsOf(status: Record<string, number>): { lsn: number; checkpoint: number } | undefined {
   const lsn = status.innodb_lsn_current ?? status.innodb_redo_log_current_lsn
   const checkpoint = status.innodb_lsn_last_checkpoint ?? status.innodb_redo_log_checkpoint_lsn
   return lsn === undefined || checkpoint === undefined ? undefined : { lsn, checkpoint }
+}
+
+/** The LSNs and how many writing statements every session has run, in one round trip. */
+async function redoAndWrites(conn: Connection): Promise<{ lsns: { lsn: number; checkpoint: number } | undefined; writes: number }> {
+  const names = WRITE_COUNTERS.map((n) => `'${n}'`).join(', ')
+  const status = await settings(conn, `SHOW GLOBAL STATUS WHERE Variable_name IN (${LSN_STATUS}, ${names})`)
+  return { lsns: lsnsOf(status), writes: WRITE_COUNTERS.reduce((sum, n) => sum + (status[n] ?? 0), 0) }
 }
 
 /** Where the redo log stands against this server's ceiling, or undefined where the server does not say. */
@@ -141,33 +174,60 @@ export function redoPacing(limits: RedoPacingLimits = { maxPauseMs: MAX_PAUSE_MS
 
 /** A batch this small says little about the bytes per row: the application's writes beside it would dominate. */
 const MIN_ROWS_TO_LEARN = 100
+/**
+ * Writing statements between two decisions that are ours: the batch's one
+ * UPDATE or DELETE. The rest are other sessions', but for the lease's
+ * renewal from our second session (one UPDATE every 15 s): other sessions
+ * are seen writing once OTHERS_SEEN such statements have added up.
+ */
+const OWN_WRITES_PER_BATCH = 1
+const OTHERS_SEEN = 2
+/** Once other sessions have been seen writing, batches are paced until they have been quiet this long. */
+export const QUIET_MS = 2_000
 
 function redoPacer(conn: Connection, limits: RedoPacingLimits): Pacer {
   // The ceiling is the server's configuration: read once per walk (undefined: not paced).
   let ceiling: Promise<number | undefined> | undefined
-  let last: { lsn: number; rows: number } | undefined
+  let last: { lsn: number; rows: number; writes: number } | undefined
   let perRow = 0
+  let othersSeenAt = -Infinity
+  let othersWrites = 0
+  /** Counts the other sessions' writes since `last`; notes the time once they add up. */
+  const countOthers = (writes: number) => {
+    if (!last) return
+    othersWrites += Math.max(0, writes - last.writes - OWN_WRITES_PER_BATCH)
+    if (othersWrites < OTHERS_SEEN) return
+    othersSeenAt = performance.now()
+    othersWrites = 0
+  }
   return {
     async beforeBatch(rows) {
       ceiling ??= (limits.ceiling ?? redoCeiling)(conn)
       const limit = await ceiling
       if (limit === undefined) return 0
-      let lsns = await redoLsns(conn)
+      let { lsns, writes } = await redoAndWrites(conn)
       if (!lsns) return 0
       if (last && last.rows >= MIN_ROWS_TO_LEARN) perRow = Math.max(0, lsns.lsn - last.lsn) / last.rows
+      countOthers(writes)
+      // The furious flush at the limit stalls whoever writes next: with nobody else writing that is
+      // only our next batch, which the flush serves faster than the page cleaner's pace would.
+      // (Before the first batch there is no interval to judge by: others are taken to be writing.)
+      const othersWriting = !last || performance.now() - othersSeenAt < QUIET_MS
       // Capped so that a batch bigger than the room there can be still runs.
       const next = Math.min(limit / 2, perRow * rows)
       const age = lsns.lsn - lsns.checkpoint
       const full = (l: { lsn: number; checkpoint: number } | undefined) => l !== undefined && l.lsn - l.checkpoint + next > limit
       const start = performance.now()
-      const held = full(lsns)
-      while (full(lsns) && performance.now() - start < limits.maxPauseMs) {
+      const held = othersWriting && full(lsns)
+      while (held && full(lsns) && performance.now() - start < limits.maxPauseMs) {
         await new Promise((resolve) => setTimeout(resolve, POLL_MS))
-        lsns = await redoLsns(conn)
+        ;({ lsns, writes } = await redoAndWrites(conn))
       }
       const waitedMs = held ? performance.now() - start : 0
-      last = lsns && { lsn: lsns.lsn, rows }
-      limits.onDecision?.({ rows, bytesPerRow: perRow, expectedRedo: next, age, ceiling: limit, waitedMs })
+      // Others' writes during the wait count too (the next interval starts here).
+      if (held && last) countOthers(writes + OWN_WRITES_PER_BATCH)
+      last = lsns && { lsn: lsns.lsn, rows, writes }
+      limits.onDecision?.({ rows, bytesPerRow: perRow, expectedRedo: next, age, ceiling: limit, othersWriting, waitedMs })
       return waitedMs
     },
   }
