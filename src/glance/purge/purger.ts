@@ -148,27 +148,33 @@ export class Purger {
    * walk the rowid (the physical order: images.id and tasks.id are text
    * scattered over the table), so each batch rewrites neighbouring pages
    * instead of pages all over the file; on MySQL the primary key is the
-   * physical order; PostgreSQL deletes without touching indexes.
+   * physical order; PostgreSQL deletes without touching indexes. Where
+   * batches follow indexes (SQLite), a table with a `cluster` column walks
+   * (cluster, rowid) instead: its indexes on the cluster column then change
+   * a few neighbouring pages per batch, not a page per row.
    */
   #shape(table: PurgeTable) {
     const q = this.#q
     const t = q(table.name)
     const key = `${t}.${q(table.key)}`
-    const batchKey = traitsOf(this.conn).rowAddress(t) ?? key
+    const traits = traitsOf(this.conn)
+    const address = traits.rowAddress(t)
+    const walk: readonly string[] =
+      table.cluster && address && traits.batchesFollowIndexes ? [`${t}.${q(table.cluster)}`, address] : [address ?? key]
     if (table.via) {
       const p = q(table.via.table)
       const parentKey = `${p}.${q(table.via.key)}`
       return {
         t,
         key,
-        batchKey,
+        walk,
         source: `${t} JOIN ${p} ON ${parentKey} = ${key}`,
         deletedAt: `${p}.deleted_at`,
         order: parentKey,
         parent: p,
       }
     }
-    return { t, key, batchKey, source: t, deletedAt: `${t}.deleted_at`, order: key, parent: undefined }
+    return { t, key, walk, source: t, deletedAt: `${t}.deleted_at`, order: key, parent: undefined }
   }
 
   /** Rows that qualify by age alone. */
@@ -266,24 +272,20 @@ export class Purger {
     // fewer per DELETE, so no statement holds its locks much past the target.
     const sizer = new BatchSizer(batchSize, this.options.targetBatchMs)
     let total = 0
-    let after: Key | undefined
+    let after: readonly Key[] | undefined
+    const position = rowValue(s.walk)
+    const marks = rowValue(s.walk.map(() => '?'))
     for (;;) {
       const limit = maxRows === -1 ? sizer.size : Math.min(sizer.size, maxRows - total)
       if (limit <= 0) break
-      // The next `limit` selected rows after the previous batch, in batch-key order.
-      const from = after === undefined ? [] : [after]
-      const [batch] = await this.#query(
-        `SELECT MAX(k) AS upper, COUNT(*) AS n FROM (SELECT ${s.batchKey} AS k FROM ${s.source} ` +
-          `WHERE ${after === undefined ? '' : `${s.batchKey} > ? AND `}${selection.sql} ORDER BY ${s.batchKey} LIMIT ${limit}) T1`,
-        [...from, ...selection.params],
-      )
+      // The next `limit` selected rows after the previous batch, in walk order.
+      const from = after ?? []
+      const past = after === undefined ? '' : `${position} > ${marks} AND `
+      const [batch] = await this.#query(lastOfNext(s.walk, s.source, `${past}${selection.sql}`, limit), [...from, ...selection.params])
       const n = Number(batch?.n ?? 0)
       if (n === 0) break
-      const upper = batch!.upper as Key
-      const range: Condition = {
-        sql: `${after === undefined ? '' : `${s.batchKey} > ? AND `}${s.batchKey} <= ?`,
-        params: [...from, upper],
-      }
+      const upper = s.walk.map((_, i) => batch![`k${i}`] as Key)
+      const range: Condition = { sql: `${past}${position} <= ${marks}`, params: [...from, ...upper] }
       const statement: Condition = {
         sql: s.parent
           ? // task_info: the rows in the range whose task qualifies.
@@ -323,6 +325,27 @@ export class Purger {
     }
     return total
   }
+}
+
+/** `a` or the row value `(a, b)`. */
+function rowValue(items: readonly string[]): string {
+  return items.length === 1 ? items[0]! : `(${items.join(', ')})`
+}
+
+/**
+ * The last (`k0`, `k1`...) of the first `limit` rows of `source` matching
+ * `where` in `walk` order, and how many there are (`n`; none: n = 0). One
+ * column keeps the one-aggregate form every engine runs alike; a row value
+ * picks its last row with COUNT(*) OVER ().
+ */
+function lastOfNext(walk: readonly string[], source: string, where: string, limit: number): string {
+  const rows = (columns: string) => `SELECT ${columns} FROM ${source} WHERE ${where} ORDER BY ${walk.join(', ')} LIMIT ${limit}`
+  if (walk.length === 1) return `SELECT MAX(k0) AS k0, COUNT(*) AS n FROM (${rows(`${walk[0]} AS k0`)}) T1`
+  const names = walk.map((_, i) => `k${i}`)
+  return (
+    `SELECT ${names.join(', ')}, COUNT(*) OVER () AS n FROM (${rows(walk.map((c, i) => `${c} AS k${i}`).join(', '))}) T1 ` +
+    `ORDER BY ${names.map((k) => `${k} DESC`).join(', ')} LIMIT 1`
+  )
 }
 
 /** PostgreSQL 23503, MySQL/MariaDB 1451 (row is referenced), SQLite SQLITE_CONSTRAINT_FOREIGNKEY. */
