@@ -135,6 +135,30 @@ async function seedWorkedExample(conn: Connection): Promise<void> {
   await task(conn, 'task-live', false, null)
 }
 
+/** `conn` with every statement recorded (SQL and parameters) on its way to the real connection. */
+function recorded(conn: Connection): { recording: Connection; statements: { sql: string; params: readonly unknown[] }[] } {
+  const statements: { sql: string; params: readonly unknown[] }[] = []
+  const record = (sql: string, params: readonly unknown[] = []) => void statements.push({ sql, params })
+  const recording = new Proxy(conn, {
+    get(target, prop) {
+      if (prop === 'query') return (sql: string, params?: readonly unknown[]) => (record(sql, params), target.query(sql, params))
+      if (prop === 'execute') return (sql: string, params?: readonly unknown[]) => (record(sql, params), target.execute(sql, params))
+      const value: unknown = Reflect.get(target, prop, target)
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
+    },
+  })
+  return { recording, statements }
+}
+
+/** SQLite's EXPLAIN QUERY PLAN, one line per statement, of the recorded statements matching `pattern`. */
+async function deletePlans(conn: Connection, statements: readonly { sql: string; params: readonly unknown[] }[], pattern: RegExp) {
+  const plans: string[] = []
+  for (const st of statements.filter((x) => pattern.test(x.sql))) {
+    plans.push((await conn.query(`EXPLAIN QUERY PLAN ${st.sql}`, st.params)).map((r) => String(r.detail)).join('; '))
+  }
+  return plans
+}
+
 const counts = (result: { tables: readonly { table: string; rows: number }[] }) =>
   Object.fromEntries(result.tables.map((t) => [t.table, t.rows]))
 
@@ -324,16 +348,7 @@ forEachEngine((engine) => {
         await child(conn, 'image_members', id, `m-${id}-live`, false, null)
         await child(conn, 'image_members', id, `m-${id}-recent`, true, ago(10))
       }
-      const statements: { sql: string; params: readonly unknown[] }[] = []
-      const record = (sql: string, params: readonly unknown[] = []) => void statements.push({ sql, params })
-      const recording = new Proxy(conn, {
-        get(target, prop) {
-          if (prop === 'query') return (sql: string, params?: readonly unknown[]) => (record(sql, params), target.query(sql, params))
-          if (prop === 'execute') return (sql: string, params?: readonly unknown[]) => (record(sql, params), target.execute(sql, params))
-          const value: unknown = Reflect.get(target, prop, target)
-          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
-        },
-      })
+      const { recording, statements } = recorded(conn)
       const kept = (prefix: string) => images.flatMap((id) => [`${prefix}-${id}-live`, `${prefix}-${id}-recent`])
 
       // max_rows 5: the five oldest of each table (the highest ages: k = 2 of every image, k = 1 of img-b).
@@ -361,12 +376,25 @@ forEachEngine((engine) => {
 
       if (engine.dialect === 'sqlite') {
         // Each DELETE reads its rows through an index that leads with image_id, not the rowid.
-        const deletes = statements.filter((st) => /^DELETE FROM "(image_tags|image_members)"/.test(st.sql))
-        assert.ok(deletes.length >= 8)
-        for (const st of deletes) {
-          const plan = (await conn.query(`EXPLAIN QUERY PLAN ${st.sql}`, st.params)).map((r) => String(r.detail)).join('; ')
-          assert.match(plan, /USING (COVERING )?INDEX \w+ \(image_id[<>]\?( AND image_id<\?)?\)/, `${st.sql}: ${plan}`)
-        }
+        const plans = await deletePlans(conn, statements, /^DELETE FROM "(image_tags|image_members)"/)
+        assert.ok(plans.length >= 8)
+        for (const plan of plans) assert.match(plan, /USING (COVERING )?INDEX \w+ \(image_id[<>]\?( AND image_id<\?)?\)/)
+      }
+    })
+
+    test('a table with few selected rows walks its row address: the image_id walk would read every row to find them', async () => {
+      for (const id of ['img-b', 'img-a']) {
+        await image(conn, id, false, null)
+        for (let k = 0; k < 20; k++) await child(conn, 'image_tags', id, `t-${id}-${k}`, k === 7, k === 7 ? ago(40) : null)
+      }
+      const { recording, statements } = recorded(conn)
+      const result = await purgeDeletedRows(recording, request({ maxRows: -1, batchSize: 1 }))
+      assert.equal(counts(result).image_tags, 2)
+      assert.equal((await contents(conn)).image_tags.length, 38)
+      if (engine.dialect === 'sqlite') {
+        const plans = await deletePlans(conn, statements, /^DELETE FROM "image_tags"/)
+        assert.equal(plans.length, 2)
+        for (const plan of plans) assert.match(plan, /USING INTEGER PRIMARY KEY \(rowid/)
       }
     })
 
