@@ -135,6 +135,30 @@ async function seedWorkedExample(conn: Connection): Promise<void> {
   await task(conn, 'task-live', false, null)
 }
 
+/** `conn` with every statement recorded (SQL and parameters) on its way to the real connection. */
+function recorded(conn: Connection): { recording: Connection; statements: { sql: string; params: readonly unknown[] }[] } {
+  const statements: { sql: string; params: readonly unknown[] }[] = []
+  const record = (sql: string, params: readonly unknown[] = []) => void statements.push({ sql, params })
+  const recording = new Proxy(conn, {
+    get(target, prop) {
+      if (prop === 'query') return (sql: string, params?: readonly unknown[]) => (record(sql, params), target.query(sql, params))
+      if (prop === 'execute') return (sql: string, params?: readonly unknown[]) => (record(sql, params), target.execute(sql, params))
+      const value: unknown = Reflect.get(target, prop, target)
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
+    },
+  })
+  return { recording, statements }
+}
+
+/** SQLite's EXPLAIN QUERY PLAN, one line per statement, of the recorded statements matching `pattern`. */
+async function deletePlans(conn: Connection, statements: readonly { sql: string; params: readonly unknown[] }[], pattern: RegExp) {
+  const plans: string[] = []
+  for (const st of statements.filter((x) => pattern.test(x.sql))) {
+    plans.push((await conn.query(`EXPLAIN QUERY PLAN ${st.sql}`, st.params)).map((r) => String(r.detail)).join('; '))
+  }
+  return plans
+}
+
 const counts = (result: { tables: readonly { table: string; rows: number }[] }) =>
   Object.fromEntries(result.tables.map((t) => [t.table, t.rows]))
 
@@ -304,6 +328,74 @@ forEachEngine((engine) => {
         .map((e) => (e as { rows: number }).rows)
       assert.deepEqual(sizes, [5, 5, 5, 5, 3])
       assert.deepEqual((await contents(conn)).image_properties, ['live'])
+    })
+
+    test('tags and members: batches cut inside an image delete exactly the selected rows (SQLite walks them by image_id)', async () => {
+      // Rowid order (insertion) differs from image_id order, and each image has several rows, so 2-row batches cut inside images.
+      const images = ['img-c', 'img-a', 'img-d', 'img-b']
+      for (const id of images) await image(conn, id, false, null)
+      let age = 40
+      for (let k = 0; k < 3; k++) {
+        for (const id of images) {
+          age++
+          await child(conn, 'image_tags', id, `t-${id}-${k}`, true, ago(age))
+          await child(conn, 'image_members', id, `m-${id}-${k}`, true, ago(age))
+        }
+      }
+      for (const id of images) {
+        await child(conn, 'image_tags', id, `t-${id}-live`, false, null)
+        await child(conn, 'image_tags', id, `t-${id}-recent`, true, ago(10))
+        await child(conn, 'image_members', id, `m-${id}-live`, false, null)
+        await child(conn, 'image_members', id, `m-${id}-recent`, true, ago(10))
+      }
+      const { recording, statements } = recorded(conn)
+      const kept = (prefix: string) => images.flatMap((id) => [`${prefix}-${id}-live`, `${prefix}-${id}-recent`])
+
+      // max_rows 5: the five oldest of each table (the highest ages: k = 2 of every image, k = 1 of img-b).
+      const oldest = await purgeDeletedRows(recording, request({ maxRows: 5, batchSize: 2 }))
+      assert.equal(counts(oldest).image_tags, 5)
+      assert.equal(counts(oldest).image_members, 5)
+      const gone = ['img-c-2', 'img-a-2', 'img-d-2', 'img-b-2', 'img-b-1']
+      const after5 = await contents(conn)
+      for (const [table, prefix] of [['image_tags', 't'], ['image_members', 'm']] as const) {
+        const all = images.flatMap((id) => [0, 1, 2].map((k) => `${prefix}-${id}-${k}`))
+        const left = all.filter((name) => !gone.some((g) => name === `${prefix}-${g}`))
+        assert.deepEqual(after5[table], [...left, ...kept(prefix)].sort(), `${table}: the five oldest rows went`)
+      }
+
+      // max_rows -1: the other seven; live and recently deleted rows stay.
+      const events: PurgeEvent[] = []
+      const rest = await purgeDeletedRows(recording, request({ maxRows: -1, batchSize: 2, onEvent: (e) => events.push(e) }))
+      assert.equal(counts(rest).image_tags, 7)
+      assert.equal(counts(rest).image_members, 7)
+      const sizes = events.filter((e) => e.kind === 'batchDeleted' && e.table === 'image_tags').map((e) => (e as { rows: number }).rows)
+      assert.deepEqual(sizes, [2, 2, 2, 1])
+      const left = await contents(conn)
+      assert.deepEqual(left.image_tags, kept('t').sort())
+      assert.deepEqual(left.image_members, kept('m').sort())
+
+      if (engine.dialect === 'sqlite') {
+        // Each DELETE reads its rows through an index that leads with image_id, not the rowid.
+        const plans = await deletePlans(conn, statements, /^DELETE FROM "(image_tags|image_members)"/)
+        assert.ok(plans.length >= 8)
+        for (const plan of plans) assert.match(plan, /USING (COVERING )?INDEX \w+ \(image_id[<>]\?( AND image_id<\?)?\)/)
+      }
+    })
+
+    test('a table with few selected rows walks its row address: the image_id walk would read every row to find them', async () => {
+      for (const id of ['img-b', 'img-a']) {
+        await image(conn, id, false, null)
+        for (let k = 0; k < 20; k++) await child(conn, 'image_tags', id, `t-${id}-${k}`, k === 7, k === 7 ? ago(40) : null)
+      }
+      const { recording, statements } = recorded(conn)
+      const result = await purgeDeletedRows(recording, request({ maxRows: -1, batchSize: 1 }))
+      assert.equal(counts(result).image_tags, 2)
+      assert.equal((await contents(conn)).image_tags.length, 38)
+      if (engine.dialect === 'sqlite') {
+        const plans = await deletePlans(conn, statements, /^DELETE FROM "image_tags"/)
+        assert.equal(plans.length, 2)
+        for (const plan of plans) assert.match(plan, /USING INTEGER PRIMARY KEY \(rowid/)
+      }
     })
 
     test('each DELETE is paced first (the dialect’s writePacing), with its size, and reports its pause', async () => {

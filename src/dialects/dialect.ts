@@ -34,6 +34,17 @@ export interface DialectTraits {
    */
   readonly rowAddress: (table: string) => string | undefined
   /**
+   * Each commit writes every page its statement dirtied, whole (SQLite: to
+   * the rollback journal and then to the file), so a DELETE batch costs
+   * about a page per row in each b-tree where its rows lie scattered. A
+   * purge batch should then take rows that lie together in as many of the
+   * table's b-trees as it can: walking a column that several indexes lead
+   * with (then rowAddress) beats walking rowAddress alone. False where a
+   * commit writes its log, not its pages (PostgreSQL's WAL, InnoDB's redo
+   * log: pages go back from the buffer pool on the server's own schedule).
+   */
+  readonly batchesFollowIndexes: boolean
+  /**
    * How to walk a table by ranges of its pages (PostgreSQL's TID range
    * scans), for data migrations that rewrite most rows: a key range of a
    * scattered key touches a page per row. Undefined where the key is the

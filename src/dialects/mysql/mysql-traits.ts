@@ -9,6 +9,7 @@ export const mysqlTraits: DialectTraits = {
     return errno === 1213 || errno === 1205
   },
   rowAddress: () => undefined,
+  batchesFollowIndexes: false,
   foreignKeysAlwaysEnforced: true,
   quoteIdentifier: (name) => `\`${name.replace(/`/g, '``')}\``,
   // utf8_general_ci, approximated: an accent-folded match it misses ends in a unique-key error and a rolled-back load.

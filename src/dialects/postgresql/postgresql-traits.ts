@@ -10,6 +10,7 @@ export const postgresqlTraits: DialectTraits = {
     return code === '40P01' || code === '40001'
   },
   rowAddress: () => undefined,
+  batchesFollowIndexes: false,
   pageRanges: postgresqlPageRanges,
   foreignKeysAlwaysEnforced: true,
   quoteIdentifier: (name) => `"${name.replace(/"/g, '""')}"`,

@@ -5,6 +5,7 @@ export const sqliteTraits: DialectTraits = {
   // Another process held the write lock past busy_timeout.
   isRetryableConflict: (error) => (error as { code?: unknown } | undefined)?.code === 'SQLITE_BUSY',
   rowAddress: (table) => `${table}.rowid`,
+  batchesFollowIndexes: true,
   foreignKeysAlwaysEnforced: false,
   quoteIdentifier: (name) => `"${name.replace(/"/g, '""')}"`,
   singleColumnReferencesSql: `SELECT m.name AS tbl, p."from" AS col FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) p

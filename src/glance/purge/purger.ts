@@ -91,6 +91,20 @@ export interface PurgerOptions {
 
 type Key = string | number
 
+/** One table's SQL pieces (Purger.#shape). */
+interface Shape {
+  readonly t: string
+  readonly key: string
+  /** The row address (or key) batches walk. */
+  readonly walk: readonly string[]
+  /** (cluster column, row address), where the table has one and batches follow indexes. */
+  readonly clustered: readonly string[] | undefined
+  readonly source: string
+  readonly deletedAt: string
+  readonly order: string
+  readonly parent: string | undefined
+}
+
 /**
  * Deletes the qualifying rows of one table at a time, in batches.
  *
@@ -148,27 +162,33 @@ export class Purger {
    * walk the rowid (the physical order: images.id and tasks.id are text
    * scattered over the table), so each batch rewrites neighbouring pages
    * instead of pages all over the file; on MySQL the primary key is the
-   * physical order; PostgreSQL deletes without touching indexes.
+   * physical order; PostgreSQL deletes without touching indexes. Where
+   * batches follow indexes (SQLite), a table with a `cluster` column may
+   * walk (cluster, rowid) instead (`clustered`, see #walkFor).
    */
-  #shape(table: PurgeTable) {
+  #shape(table: PurgeTable): Shape {
     const q = this.#q
     const t = q(table.name)
     const key = `${t}.${q(table.key)}`
-    const batchKey = traitsOf(this.conn).rowAddress(t) ?? key
+    const traits = traitsOf(this.conn)
+    const address = traits.rowAddress(t)
+    const walk: readonly string[] = [address ?? key]
+    const clustered = table.cluster && address && traits.batchesFollowIndexes ? [`${t}.${q(table.cluster)}`, address] : undefined
     if (table.via) {
       const p = q(table.via.table)
       const parentKey = `${p}.${q(table.via.key)}`
       return {
         t,
         key,
-        batchKey,
+        walk,
+        clustered,
         source: `${t} JOIN ${p} ON ${parentKey} = ${key}`,
         deletedAt: `${p}.deleted_at`,
         order: parentKey,
         parent: p,
       }
     }
-    return { t, key, batchKey, source: t, deletedAt: `${t}.deleted_at`, order: key, parent: undefined }
+    return { t, key, walk, clustered, source: t, deletedAt: `${t}.deleted_at`, order: key, parent: undefined }
   }
 
   /** Rows that qualify by age alone. */
@@ -248,6 +268,38 @@ export class Purger {
     return total
   }
 
+  /**
+   * The clustered walk where the table is dense with selected rows, else the
+   * row address. Walking the cluster column reads every row of the table in
+   * that order (a random lookup each, for its deleted_at), which its batches'
+   * cheaper commits repay only when many of the rows go: measured at 1M images
+   * (1,000-row batches of image_properties), with 30 % of the rows selected
+   * the clustered walk wrote 8.1 GB against the rowid walk's 10.3 GB, with 3 %
+   * it took 46 s against 24 s. The share is sampled in DENSITY_SAMPLES spread
+   * ranges of DENSITY_SAMPLE_ROWS row addresses.
+   */
+  async #walkFor(s: Shape, selection: Condition): Promise<readonly string[]> {
+    if (!s.clustered || s.parent) return s.walk
+    const address = s.walk[0]!
+    const [bounds] = await this.#query(`SELECT MIN(${address}) AS lo, MAX(${address}) AS hi FROM ${s.t}`, [])
+    if (bounds?.lo === null || bounds?.lo === undefined) return s.walk
+    const lo = Number(bounds.lo)
+    const span = Number(bounds.hi) - lo + 1
+    let rows = 0
+    let hits = 0
+    for (let i = 0; i < DENSITY_SAMPLES; i++) {
+      const start = lo + Math.floor((span * i) / DENSITY_SAMPLES)
+      const [sample] = await this.#query(
+        `SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN ${selection.sql} THEN 1 ELSE 0 END), 0) AS hits FROM ${s.t} ` +
+          `WHERE ${address} >= ? AND ${address} < ?`,
+        [...selection.params, start, start + DENSITY_SAMPLE_ROWS],
+      )
+      rows += Number(sample?.n ?? 0)
+      hits += Number(sample?.hits ?? 0)
+    }
+    return rows > 0 && hits / rows >= CLUSTERED_WALK_DENSITY ? s.clustered : s.walk
+  }
+
   async #deleteInBatches(
     table: PurgeTable,
     selection: Condition,
@@ -266,24 +318,21 @@ export class Purger {
     // fewer per DELETE, so no statement holds its locks much past the target.
     const sizer = new BatchSizer(batchSize, this.options.targetBatchMs)
     let total = 0
-    let after: Key | undefined
+    let after: readonly Key[] | undefined
+    const walk = await this.#walkFor(s, selection)
+    const position = rowValue(walk)
+    const marks = rowValue(walk.map(() => '?'))
     for (;;) {
       const limit = maxRows === -1 ? sizer.size : Math.min(sizer.size, maxRows - total)
       if (limit <= 0) break
-      // The next `limit` selected rows after the previous batch, in batch-key order.
-      const from = after === undefined ? [] : [after]
-      const [batch] = await this.#query(
-        `SELECT MAX(k) AS upper, COUNT(*) AS n FROM (SELECT ${s.batchKey} AS k FROM ${s.source} ` +
-          `WHERE ${after === undefined ? '' : `${s.batchKey} > ? AND `}${selection.sql} ORDER BY ${s.batchKey} LIMIT ${limit}) T1`,
-        [...from, ...selection.params],
-      )
+      // The next `limit` selected rows after the previous batch, in walk order.
+      const from = after ?? []
+      const past = after === undefined ? '' : `${position} > ${marks} AND `
+      const [batch] = await this.#query(lastOfNext(walk, s.source, `${past}${selection.sql}`, limit), [...from, ...selection.params])
       const n = Number(batch?.n ?? 0)
       if (n === 0) break
-      const upper = batch!.upper as Key
-      const range: Condition = {
-        sql: `${after === undefined ? '' : `${s.batchKey} > ? AND `}${s.batchKey} <= ?`,
-        params: [...from, upper],
-      }
+      const upper = walk.map((_, i) => batch![`k${i}`] as Key)
+      const range: Condition = { sql: `${past}${position} <= ${marks}`, params: [...from, ...upper] }
       const statement: Condition = {
         sql: s.parent
           ? // task_info: the rows in the range whose task qualifies.
@@ -323,6 +372,32 @@ export class Purger {
     }
     return total
   }
+}
+
+/** Below this share of selected rows, a clustered table walks its row address (Purger.#walkFor). */
+const CLUSTERED_WALK_DENSITY = 0.15
+const DENSITY_SAMPLES = 8
+const DENSITY_SAMPLE_ROWS = 1000
+
+/** `a` or the row value `(a, b)`. */
+function rowValue(items: readonly string[]): string {
+  return items.length === 1 ? items[0]! : `(${items.join(', ')})`
+}
+
+/**
+ * The last (`k0`, `k1`...) of the first `limit` rows of `source` matching
+ * `where` in `walk` order, and how many there are (`n`; none: n = 0). One
+ * column keeps the one-aggregate form every engine runs alike; a row value
+ * picks its last row with COUNT(*) OVER ().
+ */
+function lastOfNext(walk: readonly string[], source: string, where: string, limit: number): string {
+  const rows = (columns: string) => `SELECT ${columns} FROM ${source} WHERE ${where} ORDER BY ${walk.join(', ')} LIMIT ${limit}`
+  if (walk.length === 1) return `SELECT MAX(k0) AS k0, COUNT(*) AS n FROM (${rows(`${walk[0]} AS k0`)}) T1`
+  const names = walk.map((_, i) => `k${i}`)
+  return (
+    `SELECT ${names.join(', ')}, COUNT(*) OVER () AS n FROM (${rows(walk.map((c, i) => `${c} AS k${i}`).join(', '))}) T1 ` +
+    `ORDER BY ${names.map((k) => `${k} DESC`).join(', ')} LIMIT 1`
+  )
 }
 
 /** PostgreSQL 23503, MySQL/MariaDB 1451 (row is referenced), SQLite SQLITE_CONSTRAINT_FOREIGNKEY. */
