@@ -88,7 +88,9 @@ forEachEngine((engine) => {
       }
       if (engine.dialect === 'postgresql') {
         // The floor's shape: columns added empty, one UPDATE, then drops and SET NOT NULL, then plain index builds on the filled rows.
-        const images = sql.filter((s) => /^(ALTER TABLE|UPDATE|DROP INDEX) images\b/.test(s) || / ON images /.test(s) || /^DROP INDEX /.test(s))
+        const images = sql.filter(
+          (s) => /^(ALTER TABLE|UPDATE|DROP INDEX) images\b/.test(s) || / ON images /.test(s) || /^DROP INDEX /.test(s),
+        )
         assert.deepEqual(
           images.map((s) => s.split(' ').slice(0, 3).join(' ')),
           [
@@ -102,7 +104,10 @@ forEachEngine((engine) => {
           ],
         )
         assert.match(images[0]!, /ADD COLUMN visibility image_visibility, ADD COLUMN os_hidden/)
-        assert.match(images[3]!, /DROP COLUMN is_public, ALTER COLUMN visibility SET NOT NULL, ALTER COLUMN visibility SET DEFAULT 'shared'/)
+        assert.match(
+          images[3]!,
+          /DROP COLUMN is_public, ALTER COLUMN visibility SET NOT NULL, ALTER COLUMN visibility SET DEFAULT 'shared'/,
+        )
         assert.ok(!sql.some((s) => /CONCURRENTLY|NOT VALID/.test(s)), 'no online shapes inside the one transaction')
       }
       if (engine.dialect === 'sqlite') {

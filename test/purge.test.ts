@@ -357,7 +357,10 @@ forEachEngine((engine) => {
       assert.equal(counts(oldest).image_members, 5)
       const gone = ['img-c-2', 'img-a-2', 'img-d-2', 'img-b-2', 'img-b-1']
       const after5 = await contents(conn)
-      for (const [table, prefix] of [['image_tags', 't'], ['image_members', 'm']] as const) {
+      for (const [table, prefix] of [
+        ['image_tags', 't'],
+        ['image_members', 'm'],
+      ] as const) {
         const all = images.flatMap((id) => [0, 1, 2].map((k) => `${prefix}-${id}-${k}`))
         const left = all.filter((name) => !gone.some((g) => name === `${prefix}-${g}`))
         assert.deepEqual(after5[table], [...left, ...kept(prefix)].sort(), `${table}: the five oldest rows went`)
