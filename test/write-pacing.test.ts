@@ -1,16 +1,22 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import {
-  FALLBACK_CEILING,
-  redoCeiling,
-  redoFill,
-  redoLsns,
-  redoPacing,
-  type PacingDecision,
-} from '../src/dialects/mysql/mysql-redo-pacing.js'
+import { FALLBACK_CEILING, redoCeiling, redoLsns, redoPacing, type PacingDecision } from '../src/dialects/mysql/mysql-redo-pacing.js'
 import { updateByKeyRanges, inRange, type KeysetUpdate } from '../src/engine/batched-update.js'
 import type { Connection } from '../src/dialects/connection.js'
-import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
+import { forEachEngine, scratchDatabase, type Engine, type ScratchDatabase } from './support/databases.js'
+import type { Database } from '../src/engine/database.js'
+
+/** Runs `fn` on a new scratch database of `engine`, dropped afterwards. */
+async function onScratch(engine: Engine, fn: (scratch: ScratchDatabase, db: Database) => Promise<void>): Promise<void> {
+  const scratch = await scratchDatabase(engine)
+  const db = await scratch.open()
+  try {
+    await fn(scratch, db)
+  } finally {
+    await db.close()
+    await scratch.drop()
+  }
+}
 
 /** Rows 1..n of t(id, v), all v = 0; the update sets v = 1 where it is still 0. */
 async function table(conn: { execute(sql: string): Promise<number> }, n: number): Promise<void> {
@@ -59,10 +65,8 @@ async function whileAnotherSessionWrites<T>(scratch: ScratchDatabase, fn: () => 
 }
 
 forEachEngine((engine) => {
-  test('each batch is paced before it starts, and reports how long it was held back', async () => {
-    const scratch = await scratchDatabase(engine)
-    const db = await scratch.open()
-    try {
+  test('each batch is paced before it starts, and reports how long it was held back', () =>
+    onScratch(engine, async (scratch, db) => {
       await table(db.conn, 7)
       const seen: string[] = []
       let pauses = 0
@@ -86,17 +90,11 @@ forEachEngine((engine) => {
         'pace 2',
         'batch 1 paused 40',
       ])
-    } finally {
-      await db.close()
-      await scratch.drop()
-    }
-  })
+    }))
 
   if (engine.dialect === 'sqlite') {
-    test('batches inside the caller’s transaction are not paced: a pause would hold its lock', async () => {
-      const scratch = await scratchDatabase(engine)
-      const db = await scratch.open()
-      try {
+    test('batches inside the caller’s transaction are not paced: a pause would hold its lock', () =>
+      onScratch(engine, async (scratch, db) => {
         await table(db.conn, 3)
         let paced = 0
         const changed = await db.conn.transaction(() =>
@@ -108,21 +106,16 @@ forEachEngine((engine) => {
         )
         assert.equal(changed, 3)
         assert.equal(paced, 0)
-      } finally {
-        await db.close()
-        await scratch.drop()
-      }
-    })
+      }))
   }
 
   if (engine.dialect !== 'mysql') return
-  test('MariaDB reports its redo log’s fill; a pacer that finds no room waits a bounded time, then lets the batch run', async () => {
-    const scratch = await scratchDatabase(engine)
-    const db = await scratch.open()
-    try {
+  test('MariaDB reports its redo log’s fill; a pacer that finds no room waits a bounded time, then lets the batch run', () =>
+    onScratch(engine, async (scratch, db) => {
       assert.ok(db.dialect.writePacing, 'MySQL paces its batches')
-      const fill = await redoFill(db.conn)
-      assert.ok(fill, 'the server says where its redo log stands')
+      const [ceiling, lsns] = [await redoCeiling(db.conn), await redoLsns(db.conn)]
+      assert.ok(ceiling !== undefined && lsns, 'the server says where its redo log stands')
+      const fill = { ...lsns, ceiling }
       assert.ok(fill.ceiling > 0 && fill.lsn >= fill.checkpoint, JSON.stringify(fill))
       await table(db.conn, 5)
       // A ceiling of 0: once a batch has written redo, the next one never finds room.
@@ -151,16 +144,10 @@ forEachEngine((engine) => {
       const roomy = redoPacing({ ceiling: async () => 1e15, maxPauseMs: 30 }).pacer(db.conn)
       assert.equal(await roomy.beforeBatch(10), 0, 'with room, no pause')
       assert.equal(await roomy.beforeBatch(10), 0)
-    } finally {
-      await db.close()
-      await scratch.drop()
-    }
-  })
+    }))
 
-  test('on MariaDB 10.5+ the ceiling is near the age at which writes wait (Innodb_checkpoint_max_age), above 60 % of the log', async () => {
-    const scratch = await scratchDatabase(engine)
-    const db = await scratch.open()
-    try {
+  test('on MariaDB 10.5+ the ceiling is near the age at which writes wait (Innodb_checkpoint_max_age), above 60 % of the log', () =>
+    onScratch(engine, async (scratch, db) => {
       const [version] = await db.conn.query<{ v: string }>('SELECT VERSION() AS v')
       const [status] = await db.conn.query<{ Value: string }>("SHOW GLOBAL STATUS LIKE 'Innodb_checkpoint_max_age'")
       const [logFile] = await db.conn.query<{ Value: string }>("SHOW GLOBAL VARIABLES LIKE 'innodb_log_file_size'")
@@ -176,16 +163,10 @@ forEachEngine((engine) => {
       assert.ok(ceiling > FALLBACK_CEILING * Number(logFile?.Value), `${ceiling}: above 60 % of the log`)
       assert.ok(ceiling > (7 / 8) * maxAge, `${ceiling}: within 1/8 of the limit ${maxAge}`)
       assert.ok(ceiling <= maxAge - maxAge / 16, `${ceiling}: room below ${maxAge} for the writers' redo and the estimate's error`)
-    } finally {
-      await db.close()
-      await scratch.drop()
-    }
-  })
+    }))
 
-  test('the pacer learns a batch’s redo from the batch before, per row, and holds the next one while age plus that redo would pass the ceiling', async () => {
-    const scratch = await scratchDatabase(engine)
-    const db = await scratch.open()
-    try {
+  test('the pacer learns a batch’s redo from the batch before, per row, and holds the next one while age plus that redo would pass the ceiling', () =>
+    onScratch(engine, async (scratch, db) => {
       await table(db.conn, 1000)
       const decisions: PacingDecision[] = []
       // A ceiling a byte above the age at the start: room for the first batch (nothing learned yet), not for the others' redo.
@@ -218,16 +199,10 @@ forEachEngine((engine) => {
         decisions.slice(1).some((d) => d.waitedMs >= 40),
         `a batch whose learned redo did not fit waited for the bound: ${JSON.stringify(decisions)}`,
       )
-    } finally {
-      await db.close()
-      await scratch.drop()
-    }
-  })
+    }))
 
-  test('a batch is held for its own expected redo: the age alone under the ceiling, the age plus the batch past it', async () => {
-    const scratch = await scratchDatabase(engine)
-    const db = await scratch.open()
-    try {
+  test('a batch is held for its own expected redo: the age alone under the ceiling, the age plus the batch past it', () =>
+    onScratch(engine, async (scratch, db) => {
       await table(db.conn, 1000)
       // Room for the first batch's redo and half of the second's; the age moves only with the
       // checkpoint, so a walk in which the checkpoint moved between the two batches is tried again.
@@ -263,15 +238,9 @@ forEachEngine((engine) => {
         banded.every((d) => d.waitedMs >= 30),
         `held for the bound: ${JSON.stringify(banded)}`,
       )
-    } finally {
-      await db.close()
-      await scratch.drop()
-    }
-  })
-  test('batches are held only while other sessions write: alone, a batch past the ceiling runs at once', async () => {
-    const scratch = await scratchDatabase(engine)
-    const db = await scratch.open()
-    try {
+    }))
+  test('batches are held only while other sessions write: alone, a batch past the ceiling runs at once', () =>
+    onScratch(engine, async (scratch, db) => {
       await table(db.conn, 12)
       const walk = async () => {
         // A ceiling of 0: every batch after the first is past it.
@@ -294,9 +263,5 @@ forEachEngine((engine) => {
         beside.every((d) => d.othersWriting && d.waitedMs >= 30),
         `another session writing: every batch held for the bound: ${JSON.stringify(beside)}`,
       )
-    } finally {
-      await db.close()
-      await scratch.drop()
-    }
-  })
+    }))
 })

@@ -75,13 +75,6 @@ export const MAX_AGE_CEILING = 15 / 16
 export const MAX_PAUSE_MS = 10_000
 const POLL_MS = 25
 
-/** The redo log's current and checkpoint LSNs and the age the pacer keeps it under, in bytes. */
-export interface RedoFill {
-  readonly lsn: number
-  readonly checkpoint: number
-  readonly ceiling: number
-}
-
 /** How a server's ceiling is found (redoCeiling) and how long one wait may last. */
 export interface RedoPacingLimits {
   /** A ceiling for this server, in bytes of age; undefined: the server's own (redoCeiling). */
@@ -126,7 +119,7 @@ export async function redoCeiling(conn: Connection): Promise<number | undefined>
 
 /** The redo log's current and checkpoint LSNs, or undefined where the server does not say. */
 export async function redoLsns(conn: Connection): Promise<{ lsn: number; checkpoint: number } | undefined> {
-  return lsnsOf(await settings(conn, `SHOW GLOBAL STATUS WHERE Variable_name IN (${LSN_STATUS})`))
+  return (await redoAndWrites(conn)).lsns
 }
 
 const LSN_STATUS = "'Innodb_lsn_current', 'Innodb_lsn_last_checkpoint', 'Innodb_redo_log_current_lsn', 'Innodb_redo_log_checkpoint_lsn'"
@@ -154,13 +147,6 @@ async function redoAndWrites(conn: Connection): Promise<{ lsns: { lsn: number; c
   const names = WRITE_COUNTERS.map((n) => `'${n}'`).join(', ')
   const status = await settings(conn, `SHOW GLOBAL STATUS WHERE Variable_name IN (${LSN_STATUS}, ${names})`)
   return { lsns: lsnsOf(status), writes: WRITE_COUNTERS.reduce((sum, n) => sum + (status[n] ?? 0), 0) }
-}
-
-/** Where the redo log stands against this server's ceiling, or undefined where the server does not say. */
-export async function redoFill(conn: Connection): Promise<RedoFill | undefined> {
-  const ceiling = await redoCeiling(conn)
-  const lsns = ceiling === undefined ? undefined : await redoLsns(conn)
-  return ceiling === undefined || !lsns ? undefined : { ...lsns, ceiling }
 }
 
 async function settings(conn: Connection, sql: string): Promise<Record<string, number>> {
