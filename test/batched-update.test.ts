@@ -16,10 +16,26 @@ describe('BatchSizer', () => {
     assert.equal(sizer.size, 8_000)
     sizer.record(8_000, TARGET_BATCH_MS / 4)
     assert.equal(sizer.size, 10_000, 'capped by the maximum')
-    sizer.record(10_000, TARGET_BATCH_MS * 100) // one batch stuck behind a lock: shrinks, but only 4x
-    assert.equal(sizer.size, 2_500)
+    // It had learnt 32,000 rows per target time (capped at 10,000): one batch stuck behind a lock
+    // moves that rate by 4x only.
+    sizer.record(10_000, TARGET_BATCH_MS * 100)
+    assert.equal(sizer.size, 8_000)
     sizer.record(100, 10_000) // a short last batch says nothing
-    assert.equal(sizer.size, 2_500)
+    assert.equal(sizer.size, 8_000)
+  })
+
+  test('a target read before each batch takes effect on the very next one', () => {
+    let target = 1_000
+    const sizer = new BatchSizer(100_000, () => target)
+    sizer.record(1_000, 500) // 0.5 ms a row
+    assert.equal(sizer.size, 2_000)
+    target = 100 // another writer appeared
+    assert.equal(sizer.size, 200)
+    sizer.record(2_000, 1_000) // the batch asked for before the drop, as fast as before: counted
+    assert.equal(sizer.size, 200)
+    target = 1_000
+    sizer.record(200, 100) // asked for before the rise: smaller than the size now, ignored
+    assert.equal(sizer.size, 2_000)
   })
 
   test('a dialect’s own target time (SQLite’s, shorter) sizes the batches for it', () => {

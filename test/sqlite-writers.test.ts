@@ -7,7 +7,17 @@ import { BIN, configFor, db, runCli } from './support/cli.js'
 import { scratchDatabase, type ScratchDatabase } from './support/databases.js'
 import { insertLegacyImage, managerOf, succeeded } from './support/manager.js'
 import { CONTRACT_HEAD } from './support/heads.js'
-import { busyHandlerStep, MIN_PACED_HOLD_MS, pauseAfterHold } from '../src/dialects/sqlite/sqlite-writer-yield.js'
+import {
+  busyHandlerStep,
+  MIN_PACED_HOLD_MS,
+  OTHERS_QUIET_MS,
+  pauseAfterHold,
+  SQLITE_ALONE_BATCH_TARGET_MS,
+  SQLITE_BATCH_TARGET_MS,
+  WriterYield,
+} from '../src/dialects/sqlite/sqlite-writer-yield.js'
+import { sqliteDialect } from '../src/dialects/sqlite/sqlite-dialect.js'
+import { batchTargetOn, BatchSizer, TARGET_BATCH_MS } from '../src/engine/batch-sizer.js'
 
 /**
  * SQLite: each revision and each data-migration batch commits on its own
@@ -98,6 +108,22 @@ describe('sqlite: writers get in between our transactions', () => {
     assert.ok(pauseAfterHold(50, 300) > busyHandlerStep(300))
   })
 
+  test('alone, the pause covers a writer that came during the last hold, and a full one comes every 0.4 s for one that woke late', async () => {
+    const yieldLock = new WriterYield()
+    const pauses: number[] = []
+    for (let i = 0; i < 6; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100)) // a 100 ms hold of ours
+      yieldLock.released(100, true)
+      const start = performance.now()
+      await yieldLock.beforeNextStatement()
+      pauses.push(performance.now() - start)
+    }
+    const shortPauses = pauses.filter((ms) => ms < busyHandlerStep(228))
+    assert.ok(shortPauses.length >= 3, `pauses: ${pauses.map(Math.round).join(', ')} ms`)
+    assert.ok(shortPauses.every((ms) => ms >= busyHandlerStep(100)), `each covers the step after 100 ms: ${pauses.map(Math.round).join(', ')}`)
+    assert.ok(pauses.some((ms) => ms >= busyHandlerStep(228)), `a full pause among ${pauses.map(Math.round).join(', ')} ms`)
+  })
+
   test('a writer that waits during our transaction commits before our next ones, though they follow back to back', async () => {
     const scratch = await scratchDatabase({ dialect: 'sqlite' })
     const ours = await scratch.open()
@@ -140,6 +166,55 @@ process.stdin.once('data', () => {
       assert.ok(at >= 0 && at < order.length - 1, `the writer came in at ${at} of ${order.length}: ${order.join(' ')}`)
     } finally {
       writer.kill()
+      await ours.close()
+      await scratch.drop()
+    }
+  })
+})
+
+/**
+ * Batches are long (fewer commits, fewer pauses) while nobody else writes
+ * the file and short from the moment another connection's commit shows in
+ * PRAGMA data_version or its lock is found taken.
+ */
+describe('sqlite: batch targets follow the other writers', () => {
+  test('alone the targets are long; another connection’s commit shortens the next batch; quiet again, they grow back', async () => {
+    const scratch = await scratchDatabase({ dialect: 'sqlite' })
+    const ours = await scratch.open()
+    const other = new BetterSqlite3(scratch.url.slice('sqlite:///'.length), { timeout: 5_000 })
+    try {
+      await ours.conn.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, who TEXT)')
+      const migrations = new BatchSizer(100_000, batchTargetOn(sqliteDialect, ours.conn, SQLITE_BATCH_TARGET_MS))
+      const purge = new BatchSizer(100_000, batchTargetOn(sqliteDialect, ours.conn, TARGET_BATCH_MS))
+      const ourWrite = () => ours.conn.transaction(() => ours.conn.execute("INSERT INTO t (who) VALUES ('ours')"))
+      await ourWrite()
+      await ourWrite()
+      assert.equal(migrations.targetMs, SQLITE_ALONE_BATCH_TARGET_MS)
+      assert.equal(purge.targetMs, SQLITE_ALONE_BATCH_TARGET_MS)
+      other.prepare("INSERT INTO t (who) VALUES ('other')").run()
+      assert.equal(migrations.targetMs, SQLITE_ALONE_BATCH_TARGET_MS, 'not seen before our next write')
+      await ourWrite()
+      assert.equal(migrations.targetMs, SQLITE_BATCH_TARGET_MS)
+      assert.equal(purge.targetMs, TARGET_BATCH_MS)
+      // An autocommitted write (a purge DELETE) sees it too.
+      await new Promise((resolve) => setTimeout(resolve, OTHERS_QUIET_MS + 100))
+      await ourWrite()
+      assert.equal(migrations.targetMs, SQLITE_ALONE_BATCH_TARGET_MS, `quiet for ${OTHERS_QUIET_MS} ms: alone again`)
+      other.prepare("INSERT INTO t (who) VALUES ('other')").run()
+      await ours.conn.execute("DELETE FROM t WHERE who = 'nobody'")
+      assert.equal(purge.targetMs, TARGET_BATCH_MS)
+      // A lock found taken counts as a writer at work, before any commit of theirs.
+      await new Promise((resolve) => setTimeout(resolve, OTHERS_QUIET_MS + 100))
+      await ourWrite()
+      assert.equal(purge.targetMs, SQLITE_ALONE_BATCH_TARGET_MS)
+      other.exec('BEGIN IMMEDIATE')
+      const blocked = ourWrite()
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      other.exec('ROLLBACK')
+      await blocked
+      assert.equal(purge.targetMs, TARGET_BATCH_MS)
+    } finally {
+      other.close()
       await ours.close()
       await scratch.drop()
     }

@@ -10,6 +10,7 @@ import {
   type PurgeResult,
 } from '../glance/purge/index.js'
 import type { Connection } from '../dialects/connection.js'
+import { batchTargetOn, TARGET_BATCH_MS } from '../engine/batch-sizer.js'
 import type { ActionContext, ActionHandler, OptionValue } from './action.js'
 import { parsePythonInt } from './argv-spec.js'
 import { noteProgress } from './interruption.js'
@@ -84,10 +85,12 @@ function purgeAction(defaults: Defaults, purge: PurgeFn): ActionHandler {
       }
       let result: PurgeResult
       try {
-        // Every engine's purge batches aim at the default 0.3 s, SQLite's too: at its data
-        // migrations' 0.1 s, purge took 1.8x as long at 100k with no gain for the writers' p99.
-        const pacing = context.db.dialect.writePacing
-        result = await purge(context.db.conn, { ageInDays: age, maxRows, batchSize, dryRun, nowMs, onEvent, ...(pacing ? { pacing } : {}) })
+        // While others write, every engine's purge batches aim at the default 0.3 s, SQLite's too: at
+        // its data migrations' 0.1 s, purge took 1.8x as long at 100k with no gain for the writers' p99.
+        const { conn, dialect } = context.db
+        const pacing = dialect.writePacing
+        const targetBatchMs = batchTargetOn(dialect, conn, TARGET_BATCH_MS)
+        result = await purge(conn, { ageInDays: age, maxRows, batchSize, targetBatchMs, dryRun, nowMs, onEvent, ...(pacing ? { pacing } : {}) })
       } catch (error) {
         if (!(error instanceof PurgeBlockedError)) throw error
         if (!dryRun) for (const t of error.purged) reportPurged(context, t, false)

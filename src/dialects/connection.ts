@@ -31,6 +31,13 @@ export interface Connection {
    * on SIGINT/SIGTERM at the next statement boundary.
    */
   interrupt(): void
+  /**
+   * Whether another session has written lately, where one write lock covers
+   * the whole database and this session can tell (SQLite): batches are then
+   * sized for the writers that wait behind each one (Dialect.batchTarget).
+   * Absent where it cannot tell, or where writers do not queue behind us.
+   */
+  othersWritingLately?(): boolean
   close(): Promise<void>
 }
 

@@ -107,6 +107,13 @@ export interface Dialect extends DialectTraits {
    */
   readonly batchTargetMs?: number
   /**
+   * The target of data-migration and purge batches while the connection
+   * sees no other session writing (Connection.othersWritingLately): fewer
+   * commits and fewer pauses left for writers. Absent: the same target
+   * either way.
+   */
+  readonly aloneBatchTargetMs?: number
+  /**
    * Holds back each data-migration and purge batch while the server is
    * behind on flushing (MySQL's redo log), where letting it fall further
    * behind would stall every writer; absent: batches run back to back.

@@ -1,6 +1,6 @@
 import type { Connection } from '../dialects/connection.js'
 import { traitsOf } from '../dialects/registry.js'
-import { BatchSizer } from './batch-sizer.js'
+import { BatchSizer, type BatchTarget } from './batch-sizer.js'
 
 export type Key = string | number
 
@@ -55,8 +55,8 @@ export interface BatchEvents {
 export interface BatchOptions extends BatchEvents {
   /** At most this many keys per batch. */
   readonly maxBatchRows: number
-  /** How long one batch should take (default TARGET_BATCH_MS). */
-  readonly targetBatchMs?: number
+  /** How long one batch should take (default TARGET_BATCH_MS), or a target read before each batch. */
+  readonly targetBatchMs?: BatchTarget
   /** The connection is already inside a transaction (the batch becomes a savepoint in it). */
   readonly insideTransaction: boolean
   /** Run before each batch's transaction, with its size in rows: waits while the server has no room for it (Dialect.writePacing); returns ms waited. */

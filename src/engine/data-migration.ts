@@ -3,6 +3,7 @@ import type { Connection } from '../dialects/connection.js'
 import type { DialectName } from '../ops/dialect-name.js'
 import type { Database } from './database.js'
 import { updateByKeyRanges, type BatchOptions, type KeysetUpdate } from './batched-update.js'
+import { batchTargetOn, TARGET_BATCH_MS } from './batch-sizer.js'
 import { updateByPageRanges } from './page-walk.js'
 import type { EventSink } from './events.js'
 
@@ -142,7 +143,7 @@ export async function runDataMigration(db: Database, migration: DataMigration, o
       const pacer = options.paced === false ? undefined : db.dialect.writePacing?.pacer(conn)
       const batches: BatchOptions = {
         maxBatchRows: options.batchSize,
-        ...(db.dialect.batchTargetMs === undefined ? {} : { targetBatchMs: db.dialect.batchTargetMs }),
+        targetBatchMs: batchTargetOn(db.dialect, conn, db.dialect.batchTargetMs ?? TARGET_BATCH_MS),
         insideTransaction: options.insideTransaction,
         ...(pacer ? { pace: (batchRows: number) => pacer.beforeBatch(batchRows) } : {}),
         onBatch: (changed, ms, pausedMs) => {

@@ -40,12 +40,14 @@ export function withBoundedBusyWait(conn: Connection, file: string, timeoutMs: n
       await conn.execute('PRAGMA busy_timeout = 0').catch(() => undefined)
     }
   }
+  const othersWritingLately = conn.othersWritingLately?.bind(conn)
   return {
     dialect: conn.dialect,
     get sessionId() {
       return conn.sessionId
     },
     interrupt: () => conn.interrupt(),
+    ...(othersWritingLately ? { othersWritingLately } : {}),
     query: <T extends Row = Row>(sql: string, params?: readonly unknown[]) => bounded(() => conn.query<T>(sql, params)),
     execute: (sql, params) => bounded(() => conn.execute(sql, params)),
     // BEGIN is retried, never the body: a body that met the lock is rolled back and reported.

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { InterruptedError, type Connection, type Row } from '../connection.js'
-import { WriterYield } from './sqlite-writer-yield.js'
+import { OthersWriting, WriterYield } from './sqlite-writer-yield.js'
 
 /**
  * better-sqlite3 is synchronous; the adapter only wraps results in promises
@@ -25,6 +25,8 @@ export class SqliteConnection implements Connection {
   readonly sessionId = undefined
   /** Absent in a connection that is itself an application writer (the benchmark's). */
   readonly #yieldLock: WriterYield | undefined
+  /** Whether application writers are at work, in our own connections (with #yieldLock). */
+  readonly #others: OthersWriting | undefined
   /** How long a statement waits for the file's lock, where we do the waiting (`PRAGMA busy_timeout` sets it). */
   #busyTimeoutMs: number
 
@@ -32,12 +34,26 @@ export class SqliteConnection implements Connection {
     this.#db = db
     this.#busyTimeoutMs = busyTimeoutMs
     this.#yieldLock = yieldToWriters ? new WriterYield() : undefined
+    this.#others = yieldToWriters ? new OthersWriting() : undefined
     if (yieldToWriters) db.pragma(`busy_timeout = ${SQLITE_OWN_RETRY_MS}`)
     else db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`)
   }
 
   interrupt(): void {
     this.#interrupted = true
+  }
+
+  othersWritingLately(): boolean {
+    return this.#others?.lately ?? false
+  }
+
+  #alone(): boolean {
+    return this.#others !== undefined && !this.#others.lately
+  }
+
+  /** Notes whether another connection committed since our last write began (the caller holds the write lock, or is about to take it). */
+  #observeOthers(): void {
+    if (this.#others) this.#others.observe(this.#db.pragma('data_version', { simple: true }))
   }
 
   /**
@@ -65,6 +81,7 @@ export class SqliteConnection implements Connection {
         return run()
       } catch (error) {
         if ((error as { code?: string }).code !== 'SQLITE_BUSY' || performance.now() >= deadline) throw error
+        this.#others?.lockTaken()
       }
       await new Promise((resolve) => setTimeout(resolve, BUSY_POLL_MS))
       if (this.#interrupted) throw new InterruptedError()
@@ -96,11 +113,12 @@ export class SqliteConnection implements Connection {
     const yieldLock = this.#yieldLock
     return this.#whenFree(() => {
       const statement = this.#db.prepare(sql)
+      if (!statement.reader) this.#observeOthers()
       const start = performance.now()
       try {
         return runStatement(statement, values)
       } finally {
-        if (!statement.reader) yieldLock.released(performance.now() - start)
+        if (!statement.reader) yieldLock.released(performance.now() - start, this.#alone())
       }
     })
   }
@@ -111,6 +129,7 @@ export class SqliteConnection implements Connection {
     // (waiting up to the busy timeout) instead of failing later on upgrade.
     await this.#whenFree(() => this.#db.exec('BEGIN IMMEDIATE'))
     const start = performance.now()
+    this.#observeOthers()
     try {
       const result = await fn()
       await this.#whenFree(() => this.#db.exec('COMMIT'))
@@ -119,7 +138,7 @@ export class SqliteConnection implements Connection {
       if (this.#db.inTransaction) this.#db.exec('ROLLBACK')
       throw error
     } finally {
-      this.#yieldLock?.released(performance.now() - start)
+      this.#yieldLock?.released(performance.now() - start, this.#alone())
     }
   }
 

@@ -7,7 +7,7 @@ import { sqliteTraits } from './sqlite-traits.js'
 import { adoptLiveExtras } from './sqlite-live-extras.js'
 import { sqliteConventions } from './sqlite-conventions.js'
 import { introspectSqlite } from './sqlite-introspector.js'
-import { SQLITE_BATCH_TARGET_MS } from './sqlite-writer-yield.js'
+import { SQLITE_ALONE_BATCH_TARGET_MS, SQLITE_BATCH_TARGET_MS } from './sqlite-writer-yield.js'
 import { SQLITE_LOCK_TABLE, sqliteLeaseHeld, takeSqliteLease } from './sqlite-lease-lock.js'
 
 const RENEW_MS = 15_000
@@ -35,6 +35,7 @@ export const sqliteDialect: Dialect = {
   introspect: introspectSqlite,
   transactionalDdl: true,
   batchTargetMs: SQLITE_BATCH_TARGET_MS,
+  aloneBatchTargetMs: SQLITE_ALONE_BATCH_TARGET_MS,
   // DDL is transactional: an offline sync is one transaction, kill-safe as a whole.
   offlineUnit: 'transaction',
   // A lease row (sqlite-lease-lock.ts), so that each revision and each

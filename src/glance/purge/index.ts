@@ -1,5 +1,6 @@
 import type { Connection } from '../../dialects/connection.js'
 import type { WritePacing } from '../../dialects/write-pacing.js'
+import type { BatchTarget } from '../../engine/batch-sizer.js'
 import { Purger, PurgeBlockedError, type PurgeEvent, type PurgeResult, type TableCount } from './purger.js'
 import { IMAGES_TABLE, PURGE_TABLES, type PurgeTable } from './tables.js'
 import { purgeThreshold } from './validate.js'
@@ -17,8 +18,8 @@ export interface PurgeRequest {
   readonly maxRows: number
   /** At most this many rows per DELETE statement; fewer where a DELETE of that many would take longer than the target. */
   readonly batchSize: number
-  /** How long one DELETE should take (default TARGET_BATCH_MS; the CLI passes the dialect's batchTargetMs). */
-  readonly targetBatchMs?: number
+  /** How long one DELETE should take (default TARGET_BATCH_MS; the CLI passes the dialect's batchTarget). */
+  readonly targetBatchMs?: BatchTarget
   /** Waits before each DELETE while the server has no room for it (the CLI passes the dialect's writePacing). */
   readonly pacing?: WritePacing
   /** Count what would be deleted; delete nothing. */

@@ -1,6 +1,6 @@
 import type { Connection } from '../../dialects/connection.js'
 import { traitsOf } from '../../dialects/registry.js'
-import { BatchSizer } from '../../engine/batch-sizer.js'
+import { BatchSizer, type BatchTarget } from '../../engine/batch-sizer.js'
 import { retryOnConflict } from '../../engine/batched-update.js'
 import { CommandError } from '../../engine/errors.js'
 import { countBlocking, referencesTo, type BlockingRows, type Condition } from './references.js'
@@ -82,8 +82,8 @@ export interface PurgerOptions {
   readonly maxRows: number
   /** At most this many rows per DELETE. */
   readonly batchSize: number
-  /** How long one DELETE should hold its row locks (BatchSizer's default unless the dialect sets Dialect.batchTargetMs). */
-  readonly targetBatchMs?: number
+  /** How long one DELETE should hold its row locks (BatchSizer's default unless the dialect sets Dialect.batchTarget). */
+  readonly targetBatchMs?: BatchTarget
   /** Run before each DELETE, with its size in rows: waits while the server has no room for it (Dialect.writePacing); returns ms waited. */
   readonly pace?: (rows: number) => Promise<number>
   readonly onEvent?: (event: PurgeEvent) => void
