@@ -6,7 +6,7 @@ import { runDataMigration } from '../src/engine/data-migration.js'
 import type { MigrationEvent } from '../src/engine/events.js'
 import ocata_migrate01 from '../src/glance/data-migrations/ocata_migrate01_community_images.js'
 import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
-import { insertLegacyImage, managerOf, visibilities } from './support/manager.js'
+import { insertLegacyImage, insertMember, managerOf, visibilities } from './support/manager.js'
 
 const IMAGES = 600
 const id = (i: number) => `img-${String(i).padStart(4, '0')}`
@@ -14,13 +14,19 @@ const id = (i: number) => `img-${String(i).padStart(4, '0')}`
 const RENAMED = Array.from({ length: 60 }, (_, k) => id(IMAGES - 1 - k * 3))
 const COMMUNITY = id(IMAGES - 2)
 const UNSHARED = id(IMAGES - 6) // public before: the old-release write makes it shared
+/** Private images with a live member become shared; a deleted member shares nothing. */
+const withLiveMember = (i: number) => i % 10 === 1
+const withDeletedMember = (i: number) => i % 10 === 3
+const expected = (i: number) => (i % 2 === 0 ? 'public' : withLiveMember(i) ? 'shared' : 'private')
 
 /**
  * Writers change rows while ocata_migrate01 walks images in small batches:
  * an old-release node renames pending rows (each a new row version, on
  * PostgreSQL on a page past the walk's end, which the walk does not read),
  * a new-release node sets a visibility, an old-release one an is_public.
- * Every row is migrated once, and no written value is overwritten.
+ * Every row is migrated once, and no written value is overwritten; images
+ * with live members become shared wherever the batches fall (SQLite and
+ * PostgreSQL walk physical ranges, which bound the members differently).
  */
 forEachEngine((engine) => {
   let scratch: ScratchDatabase
@@ -30,6 +36,10 @@ forEachEngine((engine) => {
     try {
       await managerOf(setup).upgrade('mitaka02')
       for (let i = 0; i < IMAGES; i++) await insertLegacyImage(setup, id(i), i % 2 === 0)
+      // Members in insertion order of their images, another's members between (each batch must find its own).
+      for (let i = IMAGES - 1; i >= 0; i--) {
+        if (withLiveMember(i) || withDeletedMember(i)) await insertMember(setup, i + 1, id(i), `tenant-${i}`, withDeletedMember(i))
+      }
       // Statistics as a database in service has them (rows per page on PostgreSQL).
       await setup.conn.execute(engine.dialect === 'mysql' ? 'ANALYZE TABLE images' : 'ANALYZE')
       await managerOf(setup).expand()
@@ -45,6 +55,7 @@ forEachEngine((engine) => {
     try {
       const pagesBefore = await pageCount(db)
       let transactions = 0
+      const statements: string[] = []
       const between = async () => {
         for (const image of RENAMED) await writer.conn.execute("UPDATE images SET name = 'renamed' WHERE id = ?", [image])
         await writer.conn.execute("UPDATE images SET visibility = 'community' WHERE id = ?", [COMMUNITY])
@@ -55,7 +66,7 @@ forEachEngine((engine) => {
         dialect: db.conn.dialect,
         sessionId: db.conn.sessionId,
         query: (sql, params) => db.conn.query(sql, params),
-        execute: (sql, params) => db.conn.execute(sql, params),
+        execute: (sql, params) => (statements.push(sql), db.conn.execute(sql, params)),
         transaction: async (fn) => {
           if (++transactions === 2) await between()
           return db.conn.transaction(fn)
@@ -71,13 +82,17 @@ forEachEngine((engine) => {
         onEvent: (event) => events.push(event),
       })
       assert.ok(transactions > 2, 'the walk took several batches')
+      const physical = { postgresql: 'images.ctid >=', sqlite: 'images.rowid >=', mysql: undefined }[engine.dialect]
+      const updates = statements.filter((sql) => sql.startsWith('UPDATE images SET visibility'))
+      if (physical) assert.ok(updates.every((sql) => sql.includes(physical)), `batches by ${physical}: ${updates[0]}`)
+      else assert.ok(updates.every((sql) => sql.includes('id > ?') || sql.includes('id <= ?')), updates[0])
       assert.equal(changed, IMAGES - 2, 'every row once, but for the two the writers gave a visibility')
       const after = await visibilities(db)
       assert.equal(after[COMMUNITY], 'community', 'the new-release write survives')
       assert.equal(after[UNSHARED], 'shared', 'the old-release write survives')
       for (let i = 0; i < IMAGES; i++) {
         if (id(i) === COMMUNITY || id(i) === UNSHARED) continue
-        assert.equal(after[id(i)], i % 2 === 0 ? 'public' : 'private', id(i))
+        assert.equal(after[id(i)], expected(i), id(i))
       }
       if (engine.dialect === 'postgresql') {
         const pages = await db.conn.query<{ page: string }>("SELECT (ctid::text::point)[0]::int AS page FROM images WHERE name = 'renamed'")

@@ -46,9 +46,9 @@ export interface DialectTraits {
   readonly batchesFollowIndexes: boolean
   /**
    * How to walk a table by ranges of its pages (PostgreSQL's TID range
-   * scans), for data migrations that rewrite most rows: a key range of a
-   * scattered key touches a page per row. Undefined where the key is the
-   * physical order or no such scan exists.
+   * scans, SQLite's rowids), for data migrations that rewrite most rows: a
+   * key range of a scattered key touches a page per row. Undefined where
+   * the key is the physical order (InnoDB) or no such scan exists.
    */
   readonly pageRanges?: PageRanges
   /**

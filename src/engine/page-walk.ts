@@ -7,8 +7,8 @@ import { timedBatch, type BatchOptions, type KeysetUpdate } from './batched-upda
 const UNKNOWN_ROWS_PER_PAGE = 30
 
 /**
- * Walks `update.table` in its physical order, one range of pages per batch,
- * from the first page to the last one it had when the walk began: each page
+ * Walks `update.table` in its physical order, one range of pages (or
+ * rowids) per batch, from the first to the last it had when the walk began: each page
  * is read once, where a key range of a scattered key reads a page per row.
  * Row versions that the walk's own UPDATEs write (on free space anywhere, or
  * on new pages past the end) are not chased, they no longer need the change;
@@ -23,13 +23,11 @@ export async function updateByPageRanges(
   update: KeysetUpdate & Required<Pick<KeysetUpdate, 'onRows'>>,
   options: BatchOptions,
 ): Promise<number> {
-  const [size] = await conn.query<{ pages: unknown; rows_per_page: unknown }>(pages.sizeSql, [update.table])
-  const end = Number(size?.pages ?? 0)
-  const estimate = Number(size?.rows_per_page ?? 0)
-  const rowsPerPage = estimate > 0 ? estimate : UNKNOWN_ROWS_PER_PAGE
+  const { first, end, rowsPerUnit } = await pages.extent(conn, update.table)
+  const rowsPerPage = rowsPerUnit > 0 ? rowsPerUnit : UNKNOWN_ROWS_PER_PAGE
   const sizer = new BatchSizer(options.maxBatchRows, options.targetBatchMs)
   let total = 0
-  for (let from = 0; from < end;) {
+  for (let from = first; from < end;) {
     const count = Math.max(1, Math.round(sizer.size / rowsPerPage))
     const to = Math.min(end, from + count)
     const { sql, params } = update.onRows(pages.onPages(update.table, from, to))

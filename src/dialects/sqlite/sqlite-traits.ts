@@ -1,10 +1,12 @@
 import type { DialectTraits } from '../dialect.js'
+import { sqlitePageRanges } from './sqlite-page-ranges.js'
 
 export const sqliteTraits: DialectTraits = {
   name: 'sqlite',
   // Another process held the write lock past busy_timeout.
   isRetryableConflict: (error) => (error as { code?: unknown } | undefined)?.code === 'SQLITE_BUSY',
   rowAddress: (table) => `${table}.rowid`,
+  pageRanges: sqlitePageRanges,
   batchesFollowIndexes: true,
   foreignKeysAlwaysEnforced: false,
   quoteIdentifier: (name) => `"${name.replace(/"/g, '""')}"`,
