@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { afterEach, beforeEach, test } from 'node:test'
+import { afterEach, beforeEach, describe, test } from 'node:test'
 import type { Connection } from '../src/dialects/connection.js'
 import type { Database } from '../src/engine/database.js'
 import { runDataMigration } from '../src/engine/data-migration.js'
@@ -113,3 +113,45 @@ async function pageCount(db: Database): Promise<number> {
   const [row] = await db.conn.query<{ pages: string }>("SELECT pg_relation_size('images') / 8192 AS pages")
   return Number(row?.pages)
 }
+
+/**
+ * Without statistics (a SQLite file never analysed) the planner may probe
+ * ix_image_members_deleted for each image's membership, every live member
+ * per image; each batch must look up the image's own members instead.
+ */
+describe('sqlite: ocata_migrate01’s batches use each image’s own members, with no statistics', () => {
+  test('the membership probe of every batch goes by image_id', async () => {
+    const scratch = await scratchDatabase({ dialect: 'sqlite' })
+    const db = await scratch.open()
+    try {
+      await managerOf(db).upgrade('mitaka02')
+      for (let i = 0; i < 200; i++) await insertLegacyImage(db, id(i), i % 2 === 0)
+      for (let i = 1; i < 200; i += 2) await insertMember(db, i, id(i), `tenant-${i}`, i % 4 === 1)
+      await managerOf(db).expand()
+      assert.equal((await db.conn.query("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")).length, 0, 'never analysed')
+      const updates: { sql: string; params: readonly unknown[] }[] = []
+      const conn: Connection = {
+        dialect: db.conn.dialect,
+        sessionId: db.conn.sessionId,
+        query: (sql, params) => db.conn.query(sql, params),
+        execute: (sql, params) => {
+          if (sql.startsWith('UPDATE images SET visibility')) updates.push({ sql, params: params ?? [] })
+          return db.conn.execute(sql, params)
+        },
+        transaction: (fn) => db.conn.transaction(fn),
+        interrupt: () => db.conn.interrupt(),
+        close: () => db.conn.close(),
+      }
+      await runDataMigration({ ...db, conn }, ocata_migrate01, { batchSize: 50, insideTransaction: false, onEvent: () => undefined })
+      assert.ok(updates.length > 1, 'several batches')
+      for (const { sql, params } of updates) {
+        const plan = await db.conn.query<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, params)
+        const members = plan.map((row) => row.detail).filter((detail) => / m USING /.test(detail))
+        assert.deepEqual(members, ['SEARCH m USING INDEX ix_image_members_image_id (image_id=?)'], plan.map((r) => r.detail).join('\n'))
+      }
+    } finally {
+      await db.close()
+      await scratch.drop()
+    }
+  })
+})
