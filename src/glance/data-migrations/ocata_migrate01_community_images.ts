@@ -47,28 +47,14 @@ const NEEDS_VISIBILITY_IN_BATCH: Readonly<Record<DialectName, string>> = {
 }
 
 /**
- * The members' bound in a batch of a page walk (page-walk.ts), which has no
- * key range to bound them by. PostgreSQL's planner probes
- * ix_image_members_image_id per row or hashes the live members once per
- * batch (10,000 at 100k images, 1 ms): no bound. SQLite, walking rowid
- * ranges, read every member per batch without one (migrate took 286 s at
- * 100k images, against 2.3 s by key ranges): the batch's own images bound
- * the members it looks at. MySQL walks its clustered key, never pages.
- */
-const MEMBERS_OF_ROWS: Readonly<Record<DialectName, (rows: string) => string>> = {
-  postgresql: () => '',
-  mysql: () => '',
-  sqlite: (rows) => ` AND m.image_id IN (SELECT id FROM images WHERE ${rows})`,
-}
-
-/**
  * The member's `deleted = ?`, in the form that leaves each image's members
- * to ix_image_members_image_id whatever statistics the planner has. A
- * SQLite connection sometimes plans without sqlite_stat1 (seen in 6 of 12
- * runs with writers at work as it opened the file), and then probed
- * ix_image_members_deleted, every live member for each image: 0.6-1.2 s
- * per 1,000 images instead of 10-60 ms, and `db migrate` took 25-255 s at
- * 100k instead of 2-5 s. The unary `+` takes the term out of index choice.
+ * to ix_image_members_image_id whatever statistics the planner has. Without
+ * sqlite_stat1 (a file never analysed, as most are) SQLite probes
+ * ix_image_members_deleted instead, every live member for each image:
+ * 655 ms per 1,000 images at 100k against 8 ms. Batches that slow (0.6-1.2
+ * s per 1,000) were seen in 6 of 12 runs with writers at work even on an
+ * analysed file, `db migrate` taking 25-255 s instead of 2-5 s. The unary
+ * `+` takes the term out of index choice.
  */
 const LIVE_MEMBER: Readonly<Record<DialectName, string>> = {
   postgresql: 'm.deleted = ?',
@@ -130,9 +116,12 @@ export default defineDataMigration({
           params: [true, false, ...members.params, ...images.params],
         }
       },
+      // A range of pages or rowids has no key range to bound the members by: the
+      // planner probes ix_image_members_image_id per row (PostgreSQL may hash the
+      // live members once per batch instead: 10,000 at 100k images, 1 ms).
       onRows(rows) {
         return {
-          sql: `UPDATE images SET visibility = ${visibilityOf(MEMBERS_OF_ROWS[conn.dialect](rows))}
+          sql: `UPDATE images SET visibility = ${visibilityOf('')}
   WHERE ${rows} AND ${NEEDS_VISIBILITY_IN_BATCH[conn.dialect]}`,
           params: [true, false],
         }
