@@ -178,7 +178,7 @@ process.stdin.once('data', () => {
  * PRAGMA data_version or its lock is found taken.
  */
 describe('sqlite: batch targets follow the other writers', () => {
-  test('alone the targets are long; another connection’s commit shortens the next batch; quiet again, they grow back', async () => {
+  test('short targets at first; alone for 2 s, long; another connection’s commit shortens the next batch; quiet again, they grow back', async () => {
     const scratch = await scratchDatabase({ dialect: 'sqlite' })
     const ours = await scratch.open()
     const other = new BetterSqlite3(scratch.url.slice('sqlite:///'.length), { timeout: 5_000 })
@@ -188,6 +188,8 @@ describe('sqlite: batch targets follow the other writers', () => {
       const purge = new BatchSizer(100_000, batchTargetOn(sqliteDialect, ours.conn, TARGET_BATCH_MS))
       const ourWrite = () => ours.conn.transaction(() => ours.conn.execute("INSERT INTO t (who) VALUES ('ours')"))
       await ourWrite()
+      assert.equal(migrations.targetMs, SQLITE_BATCH_TARGET_MS, 'a command starts as if others wrote')
+      await new Promise((resolve) => setTimeout(resolve, OTHERS_QUIET_MS + 100))
       await ourWrite()
       assert.equal(migrations.targetMs, SQLITE_ALONE_BATCH_TARGET_MS)
       assert.equal(purge.targetMs, SQLITE_ALONE_BATCH_TARGET_MS)

@@ -47,7 +47,8 @@ export const OTHERS_QUIET_MS = 2_000
  */
 export class OthersWriting {
   #version: unknown
-  #lastSeen = -Infinity
+  /** Until our writes have had OTHERS_QUIET_MS to see otherwise, others may be writing: a command starts with the short targets. */
+  #lastSeen = performance.now()
 
   /** `version`: PRAGMA data_version, read at the start of one of our writes. */
   observe(version: unknown): void {
