@@ -34,7 +34,8 @@ export interface Connection {
   /**
    * Whether another session has written lately, where one write lock covers
    * the whole database and this session can tell (SQLite): batches are then
-   * sized for the writers that wait behind each one (Dialect.batchTarget).
+   * sized for the writers that wait behind each one, else by
+   * Dialect.aloneBatchTargetMs (engine/batch-sizer.ts, batchTargetOn).
    * Absent where it cannot tell, or where writers do not queue behind us.
    */
   othersWritingLately?(): boolean

@@ -19,7 +19,7 @@ export interface TableExtent {
  * for rows still pending after.
  */
 export interface PageRanges {
-  /** The units `table` (a plain name) has now; `rowsPerUnit` is an estimate, 0 when there is none. */
+  /** The units `table` (as written in SQL, as for onPages) has now; `rowsPerUnit` is an estimate, 0 when there is none. */
   extent(conn: Connection, table: string): Promise<TableExtent>
   /** The condition "the row of `table` (a quoted name) lies in units [from, to)". */
   onPages(table: string, from: number, to: number): string

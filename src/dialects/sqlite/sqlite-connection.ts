@@ -48,7 +48,7 @@ export class SqliteConnection implements Connection {
   }
 
   #alone(): boolean {
-    return this.#others !== undefined && !this.#others.lately
+    return this.#others?.lately === false
   }
 
   /** Notes whether another connection committed since our last write began (the caller holds the write lock, or is about to take it). */

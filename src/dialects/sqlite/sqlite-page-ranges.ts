@@ -11,7 +11,7 @@ import { unitNumber, type PageRanges } from '../page-ranges.js'
 export const sqlitePageRanges: PageRanges = {
   async extent(conn, table) {
     const [bounds] = await conn.query<{ lo: unknown; hi: unknown }>(
-      `SELECT MIN(rowid) AS lo, MAX(rowid) AS hi FROM "${table.replace(/"/g, '""')}"`,
+      `SELECT MIN(rowid) AS lo, MAX(rowid) AS hi FROM ${table}`,
     )
     if (bounds?.lo === null || bounds?.lo === undefined) return { first: 0, end: 0, rowsPerUnit: 1 }
     return { first: Number(bounds.lo), end: Number(bounds.hi) + 1, rowsPerUnit: 1 }

@@ -18,10 +18,10 @@ const TOTALS_MS = [0, 1, 3, 8, 18, 33, 53, 78, 103, 128, 178, 228] as const
 /**
  * A data-migration batch's target time on SQLite while others write. Every
  * application writer that arrives during a batch waits for all of it (one
- * lock for the whole file), then for up to one busy-handler step: 100 ms once our batches have
- * gone on for a quarter of a second, so the pause after each batch is about
- * as long as this, and a writer's wait outside table rebuilds is bounded
- * at about 0.2 s, at half the migration's speed.
+ * lock for the whole file), then for up to one busy-handler step: 100 ms
+ * once our batches have gone on for a quarter of a second, so the pause
+ * after each batch is about as long as this, and a writer's wait outside
+ * table rebuilds is bounded at about 0.2 s, at half the migration's speed.
  */
 export const SQLITE_BATCH_TARGET_MS = 100
 
