@@ -543,6 +543,29 @@ forEachEngine((engine) => {
       assert.equal((await contents(conn)).images.length, 1)
     })
 
+    test('the check walks the whole table in ranges: a reference to the last of 3,000 images blocks before anything is deleted', async () => {
+      const columns = '(id, name, status, created_at, deleted, deleted_at, min_disk, min_ram, protected, visibility, os_hidden)'
+      for (let from = 0; from < 3000; from += 500) {
+        const ids = Array.from({ length: 500 }, (_, i) => `img-${String(from + i).padStart(4, '0')}`)
+        await conn.execute(
+          `INSERT INTO images ${columns} VALUES ${ids.map(() => '(?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?)').join(', ')}`,
+          ids.flatMap((id) => [id, id, 'deleted', ago(500), true, ago(300), false, 'private', false]),
+        )
+      }
+      // Inserted last and sorting last: in the last range whether the walk goes by pages, rowids or key.
+      await image(conn, 'zzz-last', true, ago(300))
+      await child(conn, 'image_properties', 'zzz-last', 'p-live', false, null)
+      const { recording, statements } = recorded(conn)
+      const error = await purgeImagesTable(recording, request({ maxRows: -1 })).catch((e: unknown) => e)
+      assert.ok(error instanceof PurgeBlockedError, String(error))
+      assert.deepEqual(error.blocking, [{ table: 'image_properties', column: 'image_id', rows: 1, referenced: 1, kept: 1 }])
+      assert.deepEqual(error.purged, [{ table: 'images', rows: 0 }])
+      const [row] = await conn.query('SELECT COUNT(*) AS n FROM images')
+      assert.equal(Number(row?.n), 3001, 'every image in place')
+      const probes = statements.filter((x) => /^SELECT 1 AS hit FROM .* AND EXISTS \(SELECT 1 FROM "?`?image_properties/.test(x.sql))
+      assert.ok(probes.length >= 2, `the probe of image_properties ran over ${probes.length} range(s)`)
+    })
+
     test('only the selected images count: a referenced image outside max_rows does not block', async () => {
       await seedWorkedExample(conn)
       // Oldest first: img-ancient-del (no children) alone is selected by max_rows 1.

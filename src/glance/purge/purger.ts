@@ -231,12 +231,79 @@ export class Purger {
     return maxRows === -1 ? n : Math.min(n, maxRows)
   }
 
-  /** The rows of referencing tables that point at the selected rows of `table`. */
-  async blocking(table: PurgeTable, selection: Condition, refs?: readonly Reference[]): Promise<BlockingRows[]> {
+  /**
+   * The rows of referencing tables that point at the selected rows of
+   * `table`. `whole`: the selection spans the table (the check before a
+   * purge), so it is first probed in ranges (#anyReferenced).
+   */
+  async blocking(table: PurgeTable, selection: Condition, refs?: readonly Reference[], whole = true): Promise<BlockingRows[]> {
     const references = refs ?? (await referencesTo(this.conn, table.name))
     const s = this.#shape(table)
-    if (s.parent) return [] // task_info: nothing references it
+    if (s.parent || references.length === 0) return [] // task_info: nothing references it
+    if (whole && !(await this.#anyReferenced(s, selection, references))) return []
     return countBlocking(this.conn, (sql, params) => this.#query(sql, params), table, references, selection, this.options.threshold)
+  }
+
+  /**
+   * Whether any row of `refs` points at a selected row, stopping at the
+   * first hit: the table is probed in ranges sized by the batch target (its
+   * pages where the dialect walks them, else its key), one probe per
+   * reference and range, so that no one statement runs long. One probe per
+   * reference over the whole selection took up to 1.71 s at 1M images on
+   * PostgreSQL. Not one probe with the references ORed: PostgreSQL then
+   * hashes every referencing table for each range (hashed SubPlans).
+   */
+  async #anyReferenced(s: Shape, selection: Condition, refs: readonly Reference[]): Promise<boolean> {
+    const q = this.#q
+    const sizer = new BatchSizer(MAX_PROBE_ROWS, this.options.targetBatchMs)
+    /** The longest probe of `range` (-1: one found a referencing row). */
+    const probe = async (range: Condition): Promise<number> => {
+      let longest = 0
+      for (const r of refs) {
+        const start = performance.now()
+        const rows = await this.#query(
+          `SELECT 1 AS hit FROM ${s.t} WHERE ${range.sql} AND ${selection.sql} AND ` +
+            `EXISTS (SELECT 1 FROM ${q(r.table)} c WHERE c.${q(r.column)} = ${s.key}) LIMIT 1`,
+          [...range.params, ...selection.params],
+        )
+        if (rows.length > 0) return -1
+        longest = Math.max(longest, performance.now() - start)
+      }
+      return longest
+    }
+    const pages = traitsOf(this.conn).pageRanges
+    if (pages) {
+      const { first, end, rowsPerUnit } = await pages.extent(this.conn, s.t)
+      const perUnit = rowsPerUnit > 0 ? rowsPerUnit : UNKNOWN_ROWS_PER_UNIT
+      for (let from = first; from < end; ) {
+        const units = Math.max(1, Math.round(sizer.size / perUnit))
+        const to = Math.min(end, from + units)
+        const ms = await probe({ sql: pages.onPages(s.t, from, to), params: [] })
+        if (ms < 0) return true
+        // The sizer counts rows: the time these units took, scaled to the rows it asked for.
+        sizer.record(sizer.size, (ms * sizer.size) / (units * perUnit))
+        from = to
+      }
+      return false
+    }
+    let after: Key | undefined
+    for (;;) {
+      const size = sizer.size
+      const past = after === undefined ? [] : [after]
+      const [last] = await this.#query(
+        `SELECT MAX(k0) AS k0, COUNT(*) AS n FROM (SELECT ${s.key} AS k0 FROM ${s.t}` +
+          `${after === undefined ? '' : ` WHERE ${s.key} > ?`} ORDER BY ${s.key} LIMIT ${size}) T1`,
+        past,
+      )
+      const n = Number(last?.n ?? 0)
+      if (n === 0) return false
+      const upper = last!.k0 as Key
+      const ms = await probe({ sql: `${after === undefined ? '' : `${s.key} > ? AND `}${s.key} <= ?`, params: [...past, upper] })
+      if (ms < 0) return true
+      if (n < size) return false
+      sizer.record(n, ms)
+      after = upper
+    }
   }
 
   /**
@@ -256,8 +323,8 @@ export class Purger {
     let total = 0
     if (selection) {
       const refs = table.via ? [] : await referencesTo(this.conn, table.name)
-      const blocked = async (where: Condition, deleted: number) =>
-        new PurgeBlockedError(table.name, await this.blocking(table, where, refs), [...purgedBefore, { table: table.name, rows: deleted }])
+      const blocked = async (where: Condition, deleted: number, whole = true) =>
+        new PurgeBlockedError(table.name, await this.blocking(table, where, refs, whole), [...purgedBefore, { table: table.name, rows: deleted }])
       if (precheck && refs.length > 0) {
         const error = await blocked(selection, 0)
         if (error.blocking.length > 0) throw error
@@ -304,7 +371,7 @@ export class Purger {
     table: PurgeTable,
     selection: Condition,
     refs: readonly Reference[],
-    blocked: (where: Condition, deleted: number) => Promise<PurgeBlockedError>,
+    blocked: (where: Condition, deleted: number, whole?: boolean) => Promise<PurgeBlockedError>,
   ): Promise<number> {
     const { maxRows, batchSize, onEvent } = this.options
     const q = this.#q
@@ -363,7 +430,7 @@ export class Purger {
       total += deleted
       onEvent?.({ kind: 'batchDeleted', table: table.name, rows: deleted, total, ms, pausedMs })
       if (guards && deleted < n) {
-        const error = await blocked({ sql: `${range.sql} AND ${selection.sql}`, params: [...range.params, ...selection.params] }, total)
+        const error = await blocked({ sql: `${range.sql} AND ${selection.sql}`, params: [...range.params, ...selection.params] }, total, false)
         if (error.blocking.length > 0) throw error
       }
       after = upper
@@ -373,6 +440,11 @@ export class Purger {
     return total
   }
 }
+
+/** At most this many rows per range of the reference probe (Purger.#anyReferenced). */
+const MAX_PROBE_ROWS = 1_000_000
+/** Rows per unit assumed where the dialect has no estimate (a row of a few hundred bytes a page). */
+const UNKNOWN_ROWS_PER_UNIT = 30
 
 /** Below this share of selected rows, a clustered table walks its row address (Purger.#walkFor). */
 const CLUSTERED_WALK_DENSITY = 0.15
