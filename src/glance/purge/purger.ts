@@ -290,15 +290,12 @@ export class Purger {
     for (;;) {
       const size = sizer.size
       const past = after === undefined ? [] : [after]
-      const [last] = await this.#query(
-        `SELECT MAX(k0) AS k0, COUNT(*) AS n FROM (SELECT ${s.key} AS k0 FROM ${s.t}` +
-          `${after === undefined ? '' : ` WHERE ${s.key} > ?`} ORDER BY ${s.key} LIMIT ${size}) T1`,
-        past,
-      )
+      const from = after === undefined ? '' : `${s.key} > ? AND `
+      const [last] = await this.#query(lastOfNext([s.key], s.t, after === undefined ? '1 = 1' : `${s.key} > ?`, size), past)
       const n = Number(last?.n ?? 0)
       if (n === 0) return false
       const upper = last!.k0 as Key
-      const ms = await probe({ sql: `${after === undefined ? '' : `${s.key} > ? AND `}${s.key} <= ?`, params: [...past, upper] })
+      const ms = await probe({ sql: `${from}${s.key} <= ?`, params: [...past, upper] })
       if (ms < 0) return true
       if (n < size) return false
       sizer.record(n, ms)
