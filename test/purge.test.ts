@@ -566,6 +566,36 @@ forEachEngine((engine) => {
       assert.ok(probes.length >= 2, `the probe of image_properties ran over ${probes.length} range(s)`)
     })
 
+    test('a range of the check selects no more rows than the probes before it were timed on: 8,000 unselected images, then 4,000 selected', async () => {
+      // The shape an offline db sync leaves on PostgreSQL (its UPDATE of every row puts the live rows
+      // after the versions it replaced): probes of the first ranges find nothing to look up and are quick.
+      const columns = '(id, name, status, created_at, deleted, deleted_at, min_disk, min_ram, protected, visibility, os_hidden)'
+      const insert = async (prefix: string, from: number, deleted: boolean) => {
+        const ids = Array.from({ length: 500 }, (_, i) => `${prefix}-${String(from + i).padStart(5, '0')}`)
+        await conn.execute(
+          `INSERT INTO images ${columns} VALUES ${ids.map(() => '(?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?)').join(', ')}`,
+          ids.flatMap((id) => [id, id, deleted ? 'deleted' : 'active', ago(500), deleted, deleted ? ago(300) : null, false, 'private', false]),
+        )
+      }
+      for (let from = 0; from < 8000; from += 500) await insert('a-live', from, false)
+      for (let from = 0; from < 4000; from += 500) await insert('b-deleted', from, true)
+      await image(conn, 'zzz-last', true, ago(300))
+      await child(conn, 'image_properties', 'zzz-last', 'p-live', false, null)
+      const { recording, statements } = recorded(conn)
+      const error = await purgeImagesTable(recording, request({ maxRows: -1 })).catch((e: unknown) => e)
+      assert.ok(error instanceof PurgeBlockedError, String(error))
+      const probes = statements.filter((x) => /^SELECT 1 AS hit FROM .* AND EXISTS \(SELECT 1 FROM "?`?image_properties/.test(x.sql))
+      const selected: number[] = []
+      for (const probe of probes) {
+        const where = probe.sql.slice(probe.sql.indexOf(' WHERE ') + 7, probe.sql.indexOf(' AND EXISTS ('))
+        const [row] = await conn.query(`SELECT COUNT(*) AS n FROM images WHERE ${where}`, probe.params)
+        selected.push(Number(row?.n))
+      }
+      const firstTimed = selected.find((n) => n > 0)
+      // Before any probe has looked anything up, the sizer asks for its first 1,000 rows; a range may hold twice that.
+      assert.ok(firstTimed !== undefined && firstTimed <= 2000, `rows selected by each range's probe: ${selected.join(', ')}`)
+    })
+
     test('only the selected images count: a referenced image outside max_rows does not block', async () => {
       await seedWorkedExample(conn)
       // Oldest first: img-ancient-del (no children) alone is selected by max_rows 1.
