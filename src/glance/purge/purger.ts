@@ -302,12 +302,14 @@ export class Purger {
       }
       return false
     }
+    // By key: each range ends at the size-th selected row past the last, so it holds that many selected rows
+    // whatever the unselected rows between them.
     let after: Key | undefined
     for (;;) {
       const size = sizer.size
       const past = after === undefined ? [] : [after]
       const from = after === undefined ? '' : `${s.key} > ? AND `
-      const [last] = await this.#query(lastOfNext([s.key], s.t, after === undefined ? '1 = 1' : `${s.key} > ?`, size), past)
+      const [last] = await this.#query(lastOfNext([s.key], s.t, `${from}${selection.sql}`, size), [...past, ...selection.params])
       const n = Number(last?.n ?? 0)
       if (n === 0) return false
       const upper = last!.k0 as Key
