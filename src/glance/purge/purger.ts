@@ -280,19 +280,20 @@ export class Purger {
       // time of probes there grew 4x at each step and the first range past it took 2.5 s at 1M images.
       // So each range is counted before it is probed (a scan of its units, no lookups) and cut down
       // while it selects more than twice the rows the sizer asks for.
+      const onPages = (from: number, to: number): Condition => ({ sql: pages.onPages(s.t, from, to), params: [] })
       let density = rowsPerUnit > 0 ? rowsPerUnit : UNKNOWN_ROWS_PER_UNIT
       let previous = 0
       for (let from = first; from < end; ) {
         let units = Math.max(1, Math.round(sizer.size / Math.max(density, MIN_DENSITY)))
         if (previous > 0) units = Math.min(units, previous * MAX_RANGE_GROWTH)
         let to = Math.min(end, from + units)
-        let selected = await this.#countIn({ sql: pages.onPages(s.t, from, to), params: [] }, s, selection)
+        let selected = await this.#countIn(onPages(from, to), s, selection)
         while (selected > MAX_OVERSHOOT * sizer.size && to - from > 1) {
           to = from + Math.max(1, Math.floor(((to - from) * sizer.size) / selected))
-          selected = await this.#countIn({ sql: pages.onPages(s.t, from, to), params: [] }, s, selection)
+          selected = await this.#countIn(onPages(from, to), s, selection)
         }
         if (selected > 0) {
-          const ms = await probe({ sql: pages.onPages(s.t, from, to), params: [] })
+          const ms = await probe(onPages(from, to))
           if (ms < 0) return true
           sizer.record(selected, ms)
         }
