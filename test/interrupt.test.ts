@@ -82,8 +82,9 @@ forEachEngine((engine) => {
     scratch = fresh.scratch
   })
   const server = engine.dialect !== 'sqlite'
-  // Enough single-row batches to keep SQLite busy for seconds; on a server, a few rows and a row lock.
-  const images = server ? 20 : 300
+  // Enough single-row batches to keep SQLite busy well past the signal (300 of them once all committed
+  // within the 300 ms before it, on a fast moment of this disk); on a server, a few rows and a row lock.
+  const images = server ? 20 : 3000
   const batchSize = server ? '5' : '1'
 
   const exitCodes = { SIGINT: 130, SIGTERM: 143 } as const
