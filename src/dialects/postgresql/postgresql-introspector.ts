@@ -77,10 +77,13 @@ async function readCatalog(conn: Connection): Promise<PostgresqlCatalog> {
   }
   const enumValues = new Map(enums.map((e) => [e.name, e.values]))
 
+  // pg_get_expr with the table's oid takes its lock and waits, unbounded, behind
+  // any session holding ACCESS EXCLUSIVE on it; a default never names a column,
+  // so it needs no table to be read.
   const columns = await conn.query<ColumnRow>(
     `SELECT c.relname AS table_name, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
             CASE WHEN t.typtype = 'e' THEN t.typname END AS enum_type,
-            a.attnotnull AS not_null, pg_get_expr(d.adbin, d.adrelid) AS default_text
+            a.attnotnull AS not_null, pg_get_expr(d.adbin, 0) AS default_text
        FROM pg_attribute a
        JOIN pg_class c ON c.oid = a.attrelid
        JOIN pg_type t ON t.oid = a.atttypid
