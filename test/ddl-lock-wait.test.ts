@@ -76,6 +76,34 @@ forEachEngine((engine) => {
     assert.match((await db(conf, 'version')).stdout, new RegExp(CONTRACT_HEAD))
   })
 
+  // PostgreSQL runs each bounded attempt in a savepoint; the offline unit's UPDATE of every image
+  // takes its locks first (each wait bounded) and then runs outside one (Statement.locks).
+  if (engine.dialect === 'postgresql')
+    test('the offline db sync waits boundedly for the tables its fill reads, then fills them outside a savepoint', async () => {
+      const conf = configFor(scratch.url)
+      const setup = await scratch.open()
+      const holder = await scratch.open()
+      try {
+        await setup.conn.execute(
+          `INSERT INTO images (id, status, is_public, created_at, deleted, min_disk, min_ram, protected) VALUES ('shared-one', 'active', false, '2026-01-01', false, 0, 0, false)`,
+        )
+        await setup.conn.execute(
+          `INSERT INTO image_members (image_id, member, can_share, created_at, deleted, status) VALUES ('shared-one', 'tenant', false, '2026-01-01', false, 'accepted')`,
+        )
+        await holder.conn.execute('BEGIN')
+        await holder.conn.execute('LOCK TABLE image_members IN ACCESS EXCLUSIVE MODE')
+        const run = await upgradeWhile(conf, ['sync', '--lock-timeout', '30'], () => void setTimeout(() => void holder.conn.execute('ROLLBACK'), 1500))
+        assert.equal(run.code, 0, run.stderr)
+        const waiting = run.stderr.split('\n').find((line) => WAITING.test(line))
+        assert.match(waiting ?? '', /\(LOCK TABLE image_members IN ACCESS SHARE MODE\)/)
+        assert.match((await db(conf, 'version')).stdout, new RegExp(CONTRACT_HEAD))
+        assert.deepEqual(await setup.conn.query(`SELECT visibility::text AS v FROM images WHERE id = 'shared-one'`), [{ v: 'shared' }])
+      } finally {
+        await holder.close()
+        await setup.close()
+      }
+    })
+
   // db sync of mitaka02 is the offline one-unit path (deviation 21), db upgrade runs revision by revision.
   for (const command of ['upgrade', 'sync'])
     test(`an ALTER TABLE of db ${command} still waiting at --lock-timeout fails with one line naming it; a later run finishes`, async () => {

@@ -17,6 +17,8 @@ export interface CopyFill {
   readonly column: string
   /** SQL over the source table's columns, evaluated per copied row. */
   readonly expression: string
+  /** The other tables `expression` reads. */
+  readonly reads?: readonly string[]
 }
 
 /** A revision's statements, and which of the offered fills its copies carry out. */

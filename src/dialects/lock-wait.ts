@@ -1,3 +1,5 @@
+import type { Statement } from './statement.js'
+
 /**
  * How a dialect bounds the time one schema statement waits for a table lock,
  * so that a DDL queued behind a long transaction does not stall every
@@ -15,4 +17,6 @@ export interface LockWaitBound {
    * each attempt runs inside a savepoint that a retry rolls back to.
    */
   readonly needsSavepoint: boolean
+  /** Where `needsSavepoint`: the statements that take a Statement's `locks` (in one transaction). */
+  lockTables?(locks: NonNullable<Statement['locks']>): string[]
 }

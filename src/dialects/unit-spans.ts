@@ -166,7 +166,10 @@ export function compileTableChanges(
     statements[firstPart]!.push(...early)
     if (fill) {
       filled.push(fill)
-      statements[fill.fromPart]!.unshift(statement(`UPDATE ${dialect.quote(table)} SET ${dialect.quote(fill.column)} = ${fill.expression}`))
+      statements[fill.fromPart]!.unshift({
+        ...statement(`UPDATE ${dialect.quote(table)} SET ${dialect.quote(fill.column)} = ${fill.expression}`),
+        locks: { write: [table], read: fill.reads ?? [] },
+      })
     }
     statements[fill ? Math.max(part, fill.fromPart) : part]!.push(...rest)
   }

@@ -48,13 +48,20 @@ export interface DataMigration {
    * copy then sets the column where it is still NULL, in that revision's
    * transaction, instead of a walk over the rows before it.
    */
-  readonly inCopy?: { readonly column: string; readonly expression: Partial<Readonly<Record<DialectName, string>>> }
+  readonly inCopy?: {
+    readonly column: string
+    readonly expression: Partial<Readonly<Record<DialectName, string>>>
+    /** The other tables the expression reads. */
+    readonly reads?: readonly string[]
+  }
 }
 
 /** What `migration` offers a copy of its table on `dialect`, if anything. */
 export function copyFillOf(migration: DataMigration, dialect: DialectName): CopyFill | undefined {
   const expression = migration.inCopy?.expression[dialect]
-  return expression === undefined ? undefined : { table: migration.table, column: migration.inCopy!.column, expression }
+  if (expression === undefined) return undefined
+  const { column, reads } = migration.inCopy!
+  return { table: migration.table, column, expression, ...(reads ? { reads } : {}) }
 }
 
 export function defineDataMigration(migration: DataMigration): DataMigration {

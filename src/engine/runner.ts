@@ -1,7 +1,7 @@
 import type { Connection } from '../dialects/connection.js'
 import type { LockWaitBound } from '../dialects/lock-wait.js'
 import { statementHash, type ProgressJournal, type RevisionProgress } from '../dialects/progress-journal.js'
-import type { Statement } from '../dialects/statement.js'
+import { statement, type Statement } from '../dialects/statement.js'
 import { recordOperations, type MigrationOptions } from '../ops/migration-ops.js'
 import { SchemaModel } from '../ops/schema-model.js'
 import type { Database } from './database.js'
@@ -403,6 +403,12 @@ export async function executeBounded(
     return
   }
   const savepoint = bound.needsSavepoint && attempt.inTransaction
+  if (savepoint && s.locks && bound.lockTables) {
+    // Each lock in a bounded attempt of its own; the statement then has no lock to wait for.
+    for (const sql of bound.lockTables(s.locks)) await executeBounded(conn, bound, statement(sql), where, options)
+    await conn.execute(s.sql, s.params)
+    return
+  }
   const started = Date.now()
   const deadline = started + (options.lockWaitMs ?? 0)
   let backoff = FIRST_BACKOFF_MS

@@ -35,6 +35,11 @@ export const postgresqlDialect: Dialect = {
     end: () => ['RESET lock_timeout'],
     isLockTimeout: (error) => (error as { code?: string }).code === '55P03',
     needsSavepoint: true,
+    // The modes the statement itself takes (UPDATE: ROW EXCLUSIVE; SELECT: ACCESS SHARE), so holding them first blocks no one it would not have blocked.
+    lockTables: ({ write, read }) => [
+      ...(write.length > 0 ? [`LOCK TABLE ${write.join(', ')} IN ROW EXCLUSIVE MODE`] : []),
+      ...(read.length > 0 ? [`LOCK TABLE ${read.join(', ')} IN ACCESS SHARE MODE`] : []),
+    ],
   },
   // A session-level advisory lock: held across the per-step transactions and
   // released by the server when the session ends, even if we are killed.

@@ -82,6 +82,7 @@ export default defineDataMigration({
   // visibility in the copy rather than in a walk before it. Booleans are 1/0.
   inCopy: {
     column: 'visibility',
+    reads: ['image_members'],
     expression: {
       sqlite: `(CASE WHEN images.is_public = 1 THEN 'public'
     WHEN images.id IN (SELECT image_id FROM image_members WHERE deleted = 0) THEN 'shared'
