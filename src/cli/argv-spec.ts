@@ -151,7 +151,9 @@ const LOCK_TIMEOUT: ActionOptionSpec = {
   spec: {
     metavar: 'SECONDS',
     type: boundedInt(0, MAX_LOCK_TIMEOUT_SECONDS, ' seconds'),
-    help: EXT + 'seconds to wait for the migration lock held by another glance-manage; 0 fails at once.',
+    help:
+      EXT +
+      'seconds to wait for the migration lock held by another glance-manage; 0 fails at once. Also the most one statement waits for a table or row lock (at least 2).',
   },
 }
 const BATCH_SIZE: ActionOptionSpec = {

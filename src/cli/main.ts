@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { CommandError, MigrationError } from '../engine/errors.js'
 import { VersionTableError } from '../engine/version-table.js'
+import { StatementLockWaitError } from '../dialects/lock-timeout.js'
 import { ConnectError, openDatabase } from '../dialects/registry.js'
 import { parseDatabaseUrl, redactSecrets, redactText, redactUrl, UrlError, type DatabaseUrl } from '../dialects/url.js'
 import type { Database } from '../engine/database.js'
@@ -121,9 +122,9 @@ async function run(
   const refusal = handler.validate?.(params, extensions)
   if (refusal !== undefined) return session.refuse(refusal)
 
+  const locking = handler.takesMigrationLock === true
   let db
   try {
-    const locking = handler.takesMigrationLock === true
     db = await openDatabase(url, {
       lockTimeoutMs: locking ? extensions.lockTimeoutSeconds * 1000 : BUSY_TIMEOUT_MS,
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
@@ -157,7 +158,7 @@ async function run(
     if (interruption.interrupted) {
       code = await interruption.report({ ...output, err: (line) => (output.err(line), session.failed(line)) })
     } else {
-      const message = describeError(error, url)
+      const message = describeError(error, url) + (locking && gaveUpOnLock(error) ? LOCK_TIMEOUT_HINT : '')
       output.err(message)
       session.failed(message)
       code = error instanceof CommandError ? error.exitCode : 1
@@ -238,6 +239,14 @@ function bindParams(
   })
   for (const name of names) if (!(name in params) && options[name] === false) params[name] = false
   return params
+}
+
+/** The bound a statement gave up at is --lock-timeout's, on the commands that take it. */
+const LOCK_TIMEOUT_HINT = ' (set by --lock-timeout)'
+
+function gaveUpOnLock(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) if (e instanceof StatementLockWaitError) return true
+  return false
 }
 
 function describeError(error: unknown, url: DatabaseUrl): string {

@@ -175,5 +175,11 @@ export interface Database {
   readonly dialect: Dialect
   /** A second session, for work that must not share the first one (lock heartbeats). */
   openAnother: () => Promise<Connection>
+  /**
+   * The most any statement on these connections waits for a lock another
+   * session holds (set as each opens; on SQLite, its busy timeout). Beyond it
+   * the statement fails with StatementLockWaitError.
+   */
+  readonly statementLockWaitMs: number
   close(): Promise<void>
 }

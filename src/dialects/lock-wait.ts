@@ -8,9 +8,12 @@ import type { Statement } from './statement.js'
 export interface LockWaitBound {
   /** Statements that bound each following statement's lock wait to about `ms`, run at a step's start. */
   begin(ms: number): string[]
-  /** Statements that undo `begin`, run at the step's end (none where `begin` is transaction-scoped). */
-  end(): string[]
-  /** The error a statement gives when its lock wait ran out. */
+  /**
+   * Statements that undo `begin` at the step's end, back to the connection's
+   * standing bound of `standingMs` (Database.statementLockWaitMs).
+   */
+  end(standingMs: number): string[]
+  /** The error a statement gives when its lock wait ran out (the server's, or StatementLockWaitError). */
   isLockTimeout(error: unknown): boolean
   /**
    * A failed statement aborts the surrounding transaction (PostgreSQL), so

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { CommandError } from './command-error.js'
+import { statementLockWaitMs } from './lock-timeout.js'
 import type { Connection, DialectName } from './connection.js'
 import type { Database, Dialect } from './dialect.js'
 import { openMysql } from './mysql/mysql-connection.js'
@@ -65,10 +66,16 @@ export async function openDatabase(url: DatabaseUrl, options: OpenOptions): Prom
   }
   const openAnother = async () => open()
   const dialect = await DIALECTS[url.dialect](conn, openAnother)
-  return { conn, dialect, openAnother, close: () => conn.close() }
+  return { conn, dialect, openAnother, statementLockWaitMs: standingLockWaitMs(url, options), close: () => conn.close() }
+}
+
+/** SQLite's busy timeout is the lock timeout itself; the servers' statements wait at least MIN_STATEMENT_LOCK_WAIT_MS. */
+function standingLockWaitMs(url: DatabaseUrl, options: OpenOptions): number {
+  return url.dialect === 'sqlite' ? options.lockTimeoutMs : statementLockWaitMs(options.lockTimeoutMs)
 }
 
 function connector(url: DatabaseUrl, options: OpenOptions): () => Promise<Connection> {
+  const lockWaitMs = standingLockWaitMs(url, options)
   const first = (key: string) => url.query[key]?.[0]
   // `?connect_timeout=S` (checked by parseDatabaseUrl: 1 to 3600) overrides the default bound.
   const connectTimeoutMs = first('connect_timeout') ? Number(first('connect_timeout')) * 1000 : options.connectTimeoutMs
@@ -107,6 +114,7 @@ function connector(url: DatabaseUrl, options: OpenOptions): () => Promise<Connec
           password,
           database: url.database,
           connectTimeoutMs,
+          lockWaitMs,
           options: Object.fromEntries(Object.entries(url.query).map(([k, v]) => [k, v[0] ?? ''])),
         })
     }
@@ -121,6 +129,7 @@ function connector(url: DatabaseUrl, options: OpenOptions): () => Promise<Connec
           socketPath: first('unix_socket'),
           charset: mysqlCharset(first('charset')),
           connectTimeoutMs,
+          lockWaitMs,
           sqlMode: options.mysqlSqlMode,
         })
   }

@@ -166,8 +166,8 @@ async function migrationsBetween(
 /**
  * One statement of the one-transaction unit; `where`: its place in its
  * revision. Its wait for a table lock is bounded as in a run by phases (the
- * dialect's lockWait, each attempt in a savepoint), set just around it so
- * that the data migrations keep the server's setting.
+ * dialect's lockWait, each attempt in a savepoint), set just around it: the
+ * data migrations' statements keep the connection's standing bound.
  */
 async function execute(
   db: Database,
@@ -181,7 +181,7 @@ async function execute(
   try {
     for (const sql of bound?.begin(LOCK_WAIT_PER_ATTEMPT_MS) ?? []) await db.conn.execute(sql)
     await executeBounded(db.conn, bound, s, { revision, ...where }, options)
-    for (const sql of bound?.end() ?? []) await db.conn.execute(sql)
+    for (const sql of bound?.end(db.statementLockWaitMs) ?? []) await db.conn.execute(sql)
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
     throw new MigrationError(
@@ -283,7 +283,7 @@ async function runJournaledUnit(
       await journal.clear(db.conn)
     })
   } finally {
-    for (const sql of bound?.end() ?? []) await db.conn.execute(sql).catch(() => undefined)
+    for (const sql of bound?.end(db.statementLockWaitMs) ?? []) await db.conn.execute(sql).catch(() => undefined)
   }
   await journal.close(db.conn)
   for (const [i, migration] of compiled.folded.entries()) {

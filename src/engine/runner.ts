@@ -1,5 +1,6 @@
 import type { Connection } from '../dialects/connection.js'
 import type { LockWaitBound } from '../dialects/lock-wait.js'
+import { summarizeSql } from '../dialects/lock-timeout.js'
 import { statementHash, type ProgressJournal, type RevisionProgress } from '../dialects/progress-journal.js'
 import { statement, type Statement } from '../dialects/statement.js'
 import { recordOperations, type MigrationOptions } from '../ops/migration-ops.js'
@@ -151,7 +152,7 @@ export async function runSteps(
         await executeAll(db.conn, revision, [...body, ...versions], options, 0, (s, index) =>
           executeBounded(db.conn, bound, s, { revision, index, total: body.length }, options),
         )
-        for (const sql of bound?.end() ?? []) await db.conn.execute(sql)
+        for (const sql of bound?.end(db.statementLockWaitMs) ?? []) await db.conn.execute(sql)
       }
       if (preamble.length === 0 && body.length === 0) commits.defer(execute)
       else await commits.commit(execute)
@@ -271,7 +272,7 @@ async function runJournaled(
       }),
     )
   } finally {
-    for (const sql of bound?.end() ?? []) await db.conn.execute(sql).catch(() => undefined)
+    for (const sql of bound?.end(db.statementLockWaitMs) ?? []) await db.conn.execute(sql).catch(() => undefined)
   }
 }
 
@@ -425,11 +426,11 @@ export async function executeBounded(
       const waited = Date.now() - started
       if (Date.now() + backoff >= deadline) {
         throw new Error(
-          `statement ${where.index} (${summary(s.sql)}) waited ${seconds(waited)} in all for a table lock that another session holds; gave up at --lock-timeout`,
+          `statement ${where.index} (${summarizeSql(s.sql)}) waited ${seconds(waited)} in all for a table lock that another session holds; gave up at --lock-timeout`,
           { cause: error },
         )
       }
-      options.onEvent({ kind: 'lockWaitRetry', ...where, sql: summary(s.sql), waitedMs: waited, retryInMs: backoff })
+      options.onEvent({ kind: 'lockWaitRetry', ...where, sql: summarizeSql(s.sql), waitedMs: waited, retryInMs: backoff })
       await new Promise((resolve) => setTimeout(resolve, backoff))
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MS)
     }
@@ -438,10 +439,5 @@ export async function executeBounded(
 
 const SAVEPOINT = 'bounded_statement'
 
-/** The statement's first line, short enough for a log line. */
-function summary(sql: string): string {
-  const line = sql.split('\n')[0]!.trim()
-  return line.length > 80 ? `${line.slice(0, 77)}...` : line
-}
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`

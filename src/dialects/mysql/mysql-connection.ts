@@ -1,13 +1,29 @@
 import type mysql from 'mysql2/promise'
 import { inTransaction, InterruptedError, type Connection, type Row } from '../connection.js'
+import { withStatementLockWait } from '../lock-timeout.js'
+
+/** `SET SESSION lock_wait_timeout` (metadata locks, LOCK TABLES) to `ms`. */
+export function mysqlLockWaitTimeout(ms: number): string {
+  return `SET SESSION lock_wait_timeout = ${lockWaitSeconds(ms)}`
+}
+
+/** lock_wait_timeout takes whole seconds, at least 1; rounded up, so a wait that reaches it has waited `ms`. */
+const lockWaitSeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000))
+
+/** 1205: a metadata-lock wait reached lock_wait_timeout, or a row-lock wait innodb_lock_wait_timeout. */
+export function isMysqlLockTimeout(error: unknown): boolean {
+  return (error as { errno?: unknown } | undefined)?.errno === 1205
+}
 
 export class MysqlConnection implements Connection {
   readonly dialect = 'mysql' as const
   readonly #conn: mysql.Connection
+  readonly #lockWaitMs: number
   #interrupted = false
 
-  constructor(conn: mysql.Connection) {
+  constructor(conn: mysql.Connection, lockWaitMs: number) {
     this.#conn = conn
+    this.#lockWaitMs = lockWaitMs
   }
 
   get sessionId(): number | undefined {
@@ -19,16 +35,20 @@ export class MysqlConnection implements Connection {
   }
 
   async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    if (this.#interrupted) throw new InterruptedError()
-    const [rows] = await this.#conn.query(sql, params as unknown[])
+    const [rows] = await this.#run(sql, params)
     return (Array.isArray(rows) ? rows : []) as T[]
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
-    if (this.#interrupted) throw new InterruptedError()
-    const [result] = await this.#conn.query(sql, params as unknown[])
+    const [result] = await this.#run(sql, params)
     if (Array.isArray(result)) return 0
     return (result as mysql.ResultSetHeader).affectedRows
+  }
+
+  /** A row-lock wait that times out sooner (innodb_lock_wait_timeout) stays a conflict to retry. */
+  async #run(sql: string, params: readonly unknown[]): Promise<[mysql.QueryResult, mysql.FieldPacket[]]> {
+    if (this.#interrupted) throw new InterruptedError()
+    return withStatementLockWait(sql, this.#lockWaitMs, isMysqlLockTimeout, () => this.#conn.query(sql, params as unknown[]))
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
@@ -49,6 +69,8 @@ export interface MysqlTarget {
   socketPath?: string
   charset?: string
   connectTimeoutMs: number
+  /** The standing bound on each statement's metadata-lock wait (lock_wait_timeout). */
+  lockWaitMs: number
   sqlMode: string
 }
 
@@ -72,11 +94,12 @@ export async function openMysql(target: MysqlTarget): Promise<Connection> {
   })
   conn.on('error', () => undefined)
   // oslo.db's default sql_mode: strict, so bad data fails instead of truncating.
-  await conn.query('SET SESSION sql_mode = ?', [target.sqlMode])
+  // The default lock_wait_timeout is a year: a statement behind LOCK TABLES or an ALTER would wait that long.
+  await conn.query(`SET SESSION sql_mode = ?, lock_wait_timeout = ${lockWaitSeconds(target.lockWaitMs)}`, [target.sqlMode])
   const [rows] = await conn.query('SELECT @@log_bin AS logBin, @@binlog_format AS binlogFormat')
   const [server] = rows as { logBin: number | string; binlogFormat: string }[]
   if (server && readCommittedIsSafe(server)) await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED')
-  return new MysqlConnection(conn)
+  return new MysqlConnection(conn, target.lockWaitMs)
 }
 
 /**

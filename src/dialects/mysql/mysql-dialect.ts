@@ -1,6 +1,8 @@
 import type { Connection } from '../connection.js'
 import type { Dialect } from '../dialect.js'
+import { StatementLockWaitError } from '../lock-timeout.js'
 import { MysqlCompiler } from './mysql-compiler.js'
+import { isMysqlLockTimeout, mysqlLockWaitTimeout } from './mysql-connection.js'
 import { leaseHeld, LOCK_TABLE, withLeaseLock } from './mysql-lease-lock.js'
 import { mysqlConventions } from './mysql-conventions.js'
 import { introspectMysql } from './mysql-introspector.js'
@@ -23,11 +25,11 @@ export function mysqlDialect(openAnother: () => Promise<Connection>, options: { 
     writePacing: redoPacing(),
     // An offline sync is one journaled unit: a re-run resumes it at the statement where it stopped.
     offlineUnit: 'journal',
-    // lock_wait_timeout bounds metadata-lock waits, which is what DDL waits on; whole seconds.
+    // lock_wait_timeout bounds metadata-lock waits, which is what DDL waits on; then back to the standing bound.
     lockWait: {
-      begin: (ms) => [`SET SESSION lock_wait_timeout = ${Math.max(1, Math.round(ms / 1000))}`],
-      end: () => ['SET SESSION lock_wait_timeout = DEFAULT'],
-      isLockTimeout: (error) => (error as { errno?: number }).errno === 1205,
+      begin: (ms) => [mysqlLockWaitTimeout(ms)],
+      end: (standingMs) => [mysqlLockWaitTimeout(standingMs)],
+      isLockTimeout: (error) => error instanceof StatementLockWaitError || isMysqlLockTimeout(error),
       needsSavepoint: false,
     },
     async withMigrationLock(conn, timeoutMs, fn, onWait) {

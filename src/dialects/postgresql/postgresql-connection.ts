@@ -1,17 +1,30 @@
 import type pg from 'pg'
 import { inTransaction, InterruptedError, type Connection, type Row } from '../connection.js'
+import { withStatementLockWait } from '../lock-timeout.js'
 
 const TIMESTAMP_WITHOUT_TIME_ZONE = 1114
 const INT8 = 20
+
+/** `SET lock_timeout` to `ms` (0 would mean no bound at all, so at least 1 ms). */
+export function postgresqlLockTimeout(ms: number): string {
+  return `SET lock_timeout = '${Math.max(1, Math.round(ms))}ms'`
+}
+
+/** 55P03 lock_not_available: a lock wait reached lock_timeout. */
+export function isPostgresqlLockTimeout(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === '55P03'
+}
 
 /** One dedicated pg.Client: the advisory lock and the DDL must share a session. */
 export class PostgresqlConnection implements Connection {
   readonly dialect = 'postgresql' as const
   readonly #client: pg.Client
+  readonly #lockWaitMs: number
   #interrupted = false
 
-  constructor(client: pg.Client) {
+  constructor(client: pg.Client, lockWaitMs: number) {
     this.#client = client
+    this.#lockWaitMs = lockWaitMs
   }
 
   get sessionId(): number | undefined {
@@ -23,15 +36,18 @@ export class PostgresqlConnection implements Connection {
   }
 
   async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    if (this.#interrupted) throw new InterruptedError()
-    const result = await this.#client.query(params.length > 0 ? numberPlaceholders(sql) : sql, params as unknown[])
-    return result.rows as T[]
+    return (await this.#run(sql, params)).rows as T[]
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
+    return (await this.#run(sql, params)).rowCount ?? 0
+  }
+
+  async #run(sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
     if (this.#interrupted) throw new InterruptedError()
-    const result = await this.#client.query(params.length > 0 ? numberPlaceholders(sql) : sql, params as unknown[])
-    return result.rowCount ?? 0
+    return withStatementLockWait(sql, this.#lockWaitMs, isPostgresqlLockTimeout, () =>
+      this.#client.query(params.length > 0 ? numberPlaceholders(sql) : sql, params as unknown[]),
+    )
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
@@ -73,6 +89,8 @@ export interface PostgresqlTarget {
   password?: string
   database?: string
   connectTimeoutMs: number
+  /** The standing bound on each statement's lock wait (lock_timeout). */
+  lockWaitMs: number
   options: Record<string, string>
 }
 
@@ -117,6 +135,8 @@ export async function openPostgresql(target: PostgresqlTarget): Promise<Connecti
   // An idle client's socket error would otherwise crash the process.
   client.on('error', () => undefined)
   await client.connect()
-  await client.query("SET client_min_messages = 'warning'")
-  return new PostgresqlConnection(client)
+  // One round trip for both. Without a lock_timeout, a statement behind another session's
+  // ACCESS EXCLUSIVE (VACUUM FULL, an ALTER) waits for as long as that session likes.
+  await client.query(`SET client_min_messages = 'warning'; ${postgresqlLockTimeout(target.lockWaitMs)}`)
+  return new PostgresqlConnection(client, target.lockWaitMs)
 }

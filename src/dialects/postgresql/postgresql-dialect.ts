@@ -1,6 +1,7 @@
 import type { Connection } from '../connection.js'
 import type { Dialect } from '../dialect.js'
-import { LockTimeoutError } from '../lock-timeout.js'
+import { LockTimeoutError, StatementLockWaitError } from '../lock-timeout.js'
+import { isPostgresqlLockTimeout, postgresqlLockTimeout } from './postgresql-connection.js'
 import { PostgresqlCompiler } from './postgresql-compiler.js'
 import { postgresqlConventions } from './postgresql-conventions.js'
 import { introspectPostgresql } from './postgresql-introspector.js'
@@ -29,11 +30,11 @@ export const postgresqlDialect: Dialect = {
   // transactional, so a kill anywhere leaves the database at its old revision.
   offlineUnit: 'transaction',
   // Session-wide for the revision's statements (CREATE INDEX CONCURRENTLY runs
-  // outside any transaction), reset after them so data migrations keep the server's setting.
+  // outside any transaction), then back to the standing bound every statement has.
   lockWait: {
-    begin: (ms) => [`SET lock_timeout = '${Math.max(1, Math.round(ms))}ms'`],
-    end: () => ['RESET lock_timeout'],
-    isLockTimeout: (error) => (error as { code?: string }).code === '55P03',
+    begin: (ms) => [postgresqlLockTimeout(ms)],
+    end: (standingMs) => [postgresqlLockTimeout(standingMs)],
+    isLockTimeout: (error) => error instanceof StatementLockWaitError || isPostgresqlLockTimeout(error),
     needsSavepoint: true,
     // The modes the statement itself takes (UPDATE: ROW EXCLUSIVE; SELECT: ACCESS SHARE), so holding them first blocks no one it would not have blocked.
     lockTables: ({ write, read }) => [
