@@ -152,6 +152,9 @@ forEachEngine((engine) => {
         assert.equal(run.code, exitCodes[c.signal], run.stderr)
         const last = run.stderr.trimEnd().split('\n').at(-1)!
         assert.match(last, new RegExp(`^Interrupted by ${c.signal} during ${c.where}: .*run the same command again to finish$`))
+        // Only the schema commands take the migration lock; the line says so only for them.
+        if (c.args[0] === 'migrate') assert.match(last, /and the migration lock released;/)
+        else assert.doesNotMatch(last, /migration lock/)
         assert.doesNotMatch(run.stderr, /ERROR|Error:/)
         if (blocker) {
           await sleep(1000)

@@ -25,7 +25,11 @@ export class Interruption {
   #cancelled: Promise<void> = Promise.resolve()
   readonly #listeners: [StopSignal, () => void][] = []
 
-  constructor(private readonly db: Database) {
+  /** `holdsMigrationLock`: the command takes the migration lock, so the line says it was released. */
+  constructor(
+    private readonly db: Database,
+    private readonly holdsMigrationLock: boolean,
+  ) {
     position = 'startup'
   }
 
@@ -59,7 +63,7 @@ export class Interruption {
     const signal = this.#signal ?? 'SIGTERM'
     await this.#cancelled
     output.err(
-      `Interrupted by ${signal} during ${position}: the statement running was cancelled and the migration lock released; run the same command again to finish`,
+      `Interrupted by ${signal} during ${position}: the statement running was cancelled${this.holdsMigrationLock ? ' and the migration lock released' : ''}; run the same command again to finish`,
     )
     return EXIT_CODES[signal]
   }

@@ -148,7 +148,7 @@ async function run(
   }
   // With --format json, the text lines become the report's `messages`: stdout carries the one object only.
   const actionOutput: Output = json ? { ...output, out: (line) => report.messages.push(line) } : output
-  const interruption = new Interruption(db)
+  const interruption = new Interruption(db, locking)
   interruption.install()
   let code: number
   try {
