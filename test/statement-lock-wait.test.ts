@@ -49,6 +49,16 @@ function dbBounded(conf: string, args: readonly string[]): Promise<CliResult> {
   })
 }
 
+/** `db <args>` while another session holds `images`, released once the command has ended. */
+async function whileImagesHeld(scratch: ScratchDatabase, conf: string, args: readonly string[]): Promise<CliResult> {
+  const holder = await holdImages(scratch)
+  try {
+    return await dbBounded(conf, args)
+  } finally {
+    await holder.release()
+  }
+}
+
 /** The one stderr line that is not a log record. */
 function errorLine(run: CliResult): string {
   const lines = run.stderr.split('\n').filter((line) => line !== '' && !/^(INFO|DEBUG|WARNING) /.test(line))
@@ -75,17 +85,12 @@ forEachEngine((engine) => {
     await scratch.drop()
   })
 
-  const visibilityOfOne = async () => (await setup.conn.query<{ v: string | null }>(`SELECT visibility AS v FROM images WHERE id = 'one'`))[0]?.v
+  const visibilityOfOne = async () =>
+    (await setup.conn.query<{ v: string | null }>(`SELECT visibility AS v FROM images WHERE id = 'one'`))[0]?.v
 
   test('db check behind a table another session holds gives up at its bound in one line', async () => {
     const conf = configFor(scratch.url)
-    const holder = await holdImages(scratch)
-    let run: CliResult
-    try {
-      run = await dbBounded(conf, ['check'])
-    } finally {
-      await holder.release()
-    }
+    const run = await whileImagesHeld(scratch, conf, ['check'])
     assert.equal(run.code, 1, run.stderr)
     const [, sql, bound] = GAVE_UP.exec(errorLine(run)) ?? assert.fail(run.stderr)
     assert.match(sql!, /FROM images/)
@@ -94,19 +99,19 @@ forEachEngine((engine) => {
     assert.equal((await db(conf, 'check')).code, 4)
   })
 
-  test('db migrate behind a table another session holds gives up at --lock-timeout; nothing changed, a later run finishes', async () => {
+  test('db migrate behind a table another session holds says so, gives up at --lock-timeout; nothing changed, a later run finishes', async () => {
     const conf = configFor(scratch.url)
-    const holder = await holdImages(scratch)
-    let run: CliResult
-    try {
-      run = await dbBounded(conf, ['migrate', '--lock-timeout', '3'])
-    } finally {
-      await holder.release()
-    }
+    const run = await whileImagesHeld(scratch, conf, ['migrate', '--lock-timeout', '6'])
     assert.equal(run.code, 1, run.stderr)
     const line = errorLine(run)
     assert.match(line, GAVE_UP)
-    assert.match(line, /gave up at the 3s bound on lock waits \(set by --lock-timeout\)/)
+    assert.match(line, /gave up at the 6s bound on lock waits \(set by --lock-timeout\)/)
+    // Before it gives up, a second session of ours saw the wait and said what it waits for (PostgreSQL: and who holds it).
+    const waiting = run.stderr
+      .split('\n')
+      .find((l) => /^INFO {2}\[glance\.db\] Statement \(.+\) has waited \ds for a lock that another session holds/.test(l))
+    assert.match(waiting ?? run.stderr, /FROM images.*; it gives up at 6s$/)
+    if (engine.dialect === 'postgresql') assert.match(waiting!, /holds \(pid \d+( [^;)]+)?\)/)
     assert.equal(await visibilityOfOne(), null)
     assert.match((await db(conf, 'version')).stdout, new RegExp(EXPAND_HEAD))
     const again = await db(conf, 'migrate')
@@ -120,13 +125,7 @@ forEachEngine((engine) => {
     await setup.conn.execute(
       `INSERT INTO images (id, status, visibility, created_at, deleted, deleted_at, min_disk, min_ram, protected, os_hidden) VALUES ('old', 'deleted', 'private', '2000-01-01', ${engine.dialect === 'mysql' ? 1 : true}, '2000-01-02', 0, 0, ${engine.dialect === 'mysql' ? 0 : false}, ${engine.dialect === 'mysql' ? 0 : false})`,
     )
-    const holder = await holdImages(scratch)
-    let run: CliResult
-    try {
-      run = await dbBounded(conf, ['purge_images_table', '--age_in_days', '1'])
-    } finally {
-      await holder.release()
-    }
+    const run = await whileImagesHeld(scratch, conf, ['purge_images_table', '--age_in_days', '1'])
     assert.equal(run.code, 1, run.stderr)
     assert.match(errorLine(run), GAVE_UP)
     assert.deepEqual(await setup.conn.query(`SELECT id FROM images ORDER BY id`), [{ id: 'old' }, { id: 'one' }])

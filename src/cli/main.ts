@@ -9,6 +9,7 @@ import type { ActionHandler, OptionValue, Output } from './action.js'
 import { parseArgv } from './argv.js'
 import { commandLineConfigSources, ConfigError, loadConfig, type GlanceConfig } from './config.js'
 import { Interruption } from './interruption.js'
+import { LockWaitWatch } from './lock-wait-watch.js'
 import { schemaActions } from './schema-actions.js'
 import { extraActions } from './extra-actions.js'
 import { headsOf, RunReport, stateOf } from './json-report.js'
@@ -150,6 +151,7 @@ async function run(
   const actionOutput: Output = json ? { ...output, out: (line) => report.messages.push(line) } : output
   const interruption = new Interruption(db, locking)
   interruption.install()
+  const watch = db.dialect.lockWaitOf ? new LockWaitWatch(db, (line) => log.logger('glance.db').info(line)) : undefined
   let code: number
   try {
     if (json) report.headsBefore = await headsOf(db)
@@ -171,6 +173,7 @@ async function run(
     }
   } finally {
     interruption.uninstall()
+    await watch?.stop()
     await db.close().catch(() => undefined)
   }
   debug.debug(`db ${session.action} exits ${code}`)

@@ -160,10 +160,24 @@ export interface Dialect extends DialectTraits {
    * cancel, it stops between statements. Nothing happens if none runs.
    */
   cancelRunning(db: Database): Promise<void>
+  /**
+   * Asked from `other` (a second session): whether session `sessionId` is
+   * waiting for a table lock another session holds, for how long, in which
+   * statement, and who holds it. Absent on SQLite, whose busy wait says so itself.
+   */
+  lockWaitOf?(other: Connection, sessionId: number): Promise<LockWaitSeen | undefined>
   /** Names of the tables in the connected database/schema. */
   tableNames(conn: Connection): Promise<string[]>
   /** Reads the schema of the connected database/schema (see SchemaSnapshot for the conventions). */
   introspect(conn: Connection): Promise<SchemaSnapshot>
+}
+
+/** A statement of ours seen waiting for a lock (Dialect.lockWaitOf). */
+export interface LockWaitSeen {
+  readonly sql: string
+  readonly waitedMs: number
+  /** The sessions holding what it waits for, as the server names them (PostgreSQL only). */
+  readonly holders: readonly string[]
 }
 
 /**

@@ -81,6 +81,18 @@ export const postgresqlDialect: Dialect = {
       await other.close()
     }
   },
+  // pg_locks.waitstart (PostgreSQL 14 and later) dates the wait itself, not the statement.
+  async lockWaitOf(other, pid) {
+    const [row] = await other.query<{ sql: string; ms: number; holders: string[] }>(
+      `SELECT a.query AS sql, (EXTRACT(EPOCH FROM clock_timestamp() - l.waitstart) * 1000)::float8 AS ms,
+              ARRAY(SELECT 'pid ' || b.pid || COALESCE(' ' || NULLIF(b.application_name, ''), '')
+                      FROM pg_stat_activity b WHERE b.pid = ANY (pg_blocking_pids(a.pid)) ORDER BY b.pid) AS holders
+         FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid AND NOT l.granted AND l.waitstart IS NOT NULL
+        WHERE a.pid = ? LIMIT 1`,
+      [pid],
+    )
+    return row ? { sql: row.sql, waitedMs: Number(row.ms), holders: row.holders } : undefined
+  },
   async tableNames(conn: Connection) {
     const rows = await conn.query<{ name: string }>(
       'SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename',
