@@ -230,7 +230,9 @@ forEachEngine((engine) => {
           await db.conn.execute('UPDATE t SET v = 2 WHERE id <= 500')
           await pacer.beforeBatch(500)
         })
-        banded = decisions.filter((d) => d.age <= d.ceiling && d.age + d.expectedRedo > d.ceiling)
+        // Only a batch that saw the other session writing is held; on a loaded machine the writer may
+        // not have written enough yet by the second batch: that walk is tried again too.
+        banded = decisions.filter((d) => d.othersWriting && d.age <= d.ceiling && d.age + d.expectedRedo > d.ceiling)
         for (const d of decisions) assert.equal(d.waitedMs > 0, d.othersWriting && d.age + d.expectedRedo > d.ceiling, JSON.stringify(d))
       }
       assert.ok(banded.length > 0, 'the second batch found the age under the ceiling and its own redo past it')
