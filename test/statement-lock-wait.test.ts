@@ -35,6 +35,19 @@ async function holdImages(scratch: ScratchDatabase): Promise<{ release(): Promis
   }
 }
 
+/** A second session whose open transaction holds image `id`'s row lock, as a Glance API node's UPDATE would. */
+async function holdImageRow(scratch: ScratchDatabase, id: string): Promise<{ release(): Promise<void> }> {
+  const session = await scratch.open()
+  await session.conn.execute(session.dialect.name === 'mysql' ? 'START TRANSACTION' : 'BEGIN')
+  assert.equal((await session.conn.query(`SELECT id FROM images WHERE id = ? FOR UPDATE`, [id])).length, 1)
+  return {
+    async release() {
+      await session.conn.execute('ROLLBACK').catch(() => undefined)
+      await session.close()
+    },
+  }
+}
+
 /** `db <args>`, killed after 30 s: before the standing bound, these commands waited until killed. */
 function dbBounded(conf: string, args: readonly string[]): Promise<CliResult> {
   return new Promise((resolve, reject) => {
@@ -114,6 +127,31 @@ forEachEngine((engine) => {
     if (engine.dialect === 'postgresql') assert.match(waiting!, /holds \(pid \d+( [^;)]+)?\)/)
     assert.equal(await visibilityOfOne(), null)
     assert.match((await db(conf, 'version')).stdout, new RegExp(EXPAND_HEAD))
+    const again = await db(conf, 'migrate')
+    assert.equal(again.code, 0, again.stderr)
+    assert.equal(await visibilityOfOne(), 'public')
+  })
+
+  // MySQL's row-lock waits were InnoDB's (innodb_lock_wait_timeout, 50 s by default, then retried) until each session set it to the bound.
+  test('db migrate behind a row another session holds says so, gives up at --lock-timeout; a later run finishes', async () => {
+    const conf = configFor(scratch.url)
+    const holder = await holdImageRow(scratch, 'one')
+    let run: CliResult
+    try {
+      run = await dbBounded(conf, ['migrate', '--lock-timeout', '6'])
+    } finally {
+      await holder.release()
+    }
+    assert.equal(run.code, 1, run.stderr)
+    const [, sql] = GAVE_UP.exec(errorLine(run)) ?? assert.fail(run.stderr)
+    assert.match(sql!, /^UPDATE images/)
+    assert.match(errorLine(run), /gave up at the 6s bound on lock waits \(set by --lock-timeout\)/)
+    // The test servers' user has PROCESS, so MariaDB's InnoDB names the holder too.
+    const waiting = run.stderr
+      .split('\n')
+      .find((l) => /^INFO {2}\[glance\.db\] Statement \(UPDATE images.+\) has waited \ds for a lock that another session holds/.test(l))
+    assert.match(waiting ?? run.stderr, /holds \((pid|thread) \d+[^;)]*\); it gives up at 6s$/)
+    assert.equal(await visibilityOfOne(), null)
     const again = await db(conf, 'migrate')
     assert.equal(again.code, 0, again.stderr)
     assert.equal(await visibilityOfOne(), 'public')

@@ -162,7 +162,7 @@ export interface Dialect extends DialectTraits {
   cancelRunning(db: Database): Promise<void>
   /**
    * Asked from `other` (a second session): whether session `sessionId` is
-   * waiting for a table lock another session holds, for how long, in which
+   * waiting for a table or row lock another session holds, for how long, in which
    * statement, and who holds it. Absent on SQLite, whose busy wait says so itself.
    */
   lockWaitOf?(other: Connection, sessionId: number): Promise<LockWaitSeen | undefined>
@@ -176,7 +176,7 @@ export interface Dialect extends DialectTraits {
 export interface LockWaitSeen {
   readonly sql: string
   readonly waitedMs: number
-  /** The sessions holding what it waits for, as the server names them (PostgreSQL only). */
+  /** The sessions holding what it waits for, as the server names them (PostgreSQL; MariaDB for row locks, given PROCESS). */
   readonly holders: readonly string[]
 }
 

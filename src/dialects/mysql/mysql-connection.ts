@@ -10,7 +10,7 @@ export function mysqlLockWaitTimeout(ms: number): string {
 /** lock_wait_timeout takes whole seconds, at least 1; rounded up, so a wait that reaches it has waited `ms`. */
 const lockWaitSeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000))
 
-/** 1205: a metadata-lock wait reached lock_wait_timeout, or a row-lock wait innodb_lock_wait_timeout. */
+/** 1205: a metadata-lock wait reached lock_wait_timeout, or a row-lock wait innodb_lock_wait_timeout (both set to the standing bound). */
 export function isMysqlLockTimeout(error: unknown): boolean {
   return (error as { errno?: unknown } | undefined)?.errno === 1205
 }
@@ -45,7 +45,7 @@ export class MysqlConnection implements Connection {
     return (result as mysql.ResultSetHeader).affectedRows
   }
 
-  /** A row-lock wait that times out sooner (innodb_lock_wait_timeout) stays a conflict to retry. */
+  /** A lock wait that times out sooner (a schema statement's own shorter attempt) is left for its caller to retry. */
   async #run(sql: string, params: readonly unknown[]): Promise<[mysql.QueryResult, mysql.FieldPacket[]]> {
     if (this.#interrupted) throw new InterruptedError()
     return withStatementLockWait(sql, this.#lockWaitMs, isMysqlLockTimeout, () => this.#conn.query(sql, params as unknown[]))
@@ -95,7 +95,10 @@ export async function openMysql(target: MysqlTarget): Promise<Connection> {
   conn.on('error', () => undefined)
   // oslo.db's default sql_mode: strict, so bad data fails instead of truncating.
   // The default lock_wait_timeout is a year: a statement behind LOCK TABLES or an ALTER would wait that long.
-  await conn.query(`SET SESSION sql_mode = ?, lock_wait_timeout = ${lockWaitSeconds(target.lockWaitMs)}`, [target.sqlMode])
+  // innodb_lock_wait_timeout is the server's (50 s by default, and an operator may have raised it without limit):
+  // a batch behind a row lock would wait that long on each of its attempts.
+  const bound = lockWaitSeconds(target.lockWaitMs)
+  await conn.query(`SET SESSION sql_mode = ?, lock_wait_timeout = ${bound}, innodb_lock_wait_timeout = ${bound}`, [target.sqlMode])
   const [rows] = await conn.query('SELECT @@log_bin AS logBin, @@binlog_format AS binlogFormat')
   const [server] = rows as { logBin: number | string; binlogFormat: string }[]
   if (server && readCommittedIsSafe(server)) await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED')

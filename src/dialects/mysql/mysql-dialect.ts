@@ -3,6 +3,7 @@ import type { Dialect } from '../dialect.js'
 import { StatementLockWaitError } from '../lock-timeout.js'
 import { MysqlCompiler } from './mysql-compiler.js'
 import { isMysqlLockTimeout, mysqlLockWaitTimeout } from './mysql-connection.js'
+import { mysqlLockWaitOf } from './mysql-lock-wait-of.js'
 import { leaseHeld, LOCK_TABLE, withLeaseLock } from './mysql-lease-lock.js'
 import { mysqlConventions } from './mysql-conventions.js'
 import { introspectMysql } from './mysql-introspector.js'
@@ -36,15 +37,7 @@ export function mysqlDialect(openAnother: () => Promise<Connection>, options: { 
       return withLeaseLock(conn, openAnother, timeoutMs, () => fn(false), onWait)
     },
     lockHeld: leaseHeld,
-    // Metadata-lock and table-lock waits (a row-lock wait ends at innodb_lock_wait_timeout and is retried).
-    // A session sees its own user's threads in PROCESSLIST without the PROCESS privilege.
-    async lockWaitOf(other, id) {
-      const [row] = await other.query<{ sql: string | null; seconds: number }>(
-        `SELECT INFO AS \`sql\`, TIME AS seconds FROM information_schema.PROCESSLIST WHERE ID = ? AND STATE LIKE 'Waiting for %lock'`,
-        [id],
-      )
-      return row ? { sql: row.sql ?? '', waitedMs: Number(row.seconds) * 1000, holders: [] } : undefined
-    },
+    lockWaitOf: mysqlLockWaitOf,
     async cancelRunning(db) {
       const id = db.conn.sessionId
       if (id === undefined) return
