@@ -37,16 +37,29 @@ forEachEngine((engine) => {
       await setup.close()
     }
 
-    const killed = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, '--config-file', conf, 'db', 'migrate', '--batch-size', '1'])
-      let stderr = ''
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString()
-        if (stderr.includes('Running data migration')) setTimeout(() => child.kill('SIGKILL'), 300).unref()
+    // Killed as soon as a second session sees the first batches committed (a fixed delay let a fast machine finish the walk first).
+    const watcher = await scratch.open()
+    let killed: number | null
+    try {
+      const pending = async () =>
+        Number((await watcher.conn.query<{ n: number | string }>('SELECT count(*) AS n FROM images WHERE visibility IS NULL'))[0]?.n)
+      killed = await new Promise<number | null>((resolve, reject) => {
+        const child = spawn(process.execPath, [BIN, '--config-file', conf, 'db', 'migrate', '--batch-size', '1'])
+        let exited = false
+        child.on('error', reject)
+        child.on('close', (code, signal) => {
+          exited = true
+          resolve(signal === 'SIGKILL' ? null : code)
+        })
+        const poll = async (): Promise<void> => {
+          while (!exited && (await pending()) === images) await new Promise((r) => setTimeout(r, 2))
+          child.kill('SIGKILL')
+        }
+        poll().catch(reject)
       })
-      child.on('error', reject)
-      child.on('close', (code, signal) => resolve(signal === 'SIGKILL' ? null : code))
-    })
+    } finally {
+      await watcher.close()
+    }
     assert.equal(killed, null, 'the run was killed, not finished')
 
     const between = await scratch.open()
