@@ -7,6 +7,7 @@ import { BIN, configFor, db, type CliResult } from './support/cli.js'
 import { forEachEngine, type ScratchDatabase } from './support/databases.js'
 import { freshDatabasePerTest } from './support/fresh-database.js'
 import { insertLegacyImage, managerOf, NOW, succeeded } from './support/manager.js'
+import { holdRowLock } from './support/row-lock.js'
 
 /**
  * SIGINT and SIGTERM stop a long command cleanly: the statement running on
@@ -44,20 +45,6 @@ function interruptedRun(
     child.on('error', reject)
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, sent }))
   })
-}
-
-/** A second session holding a row lock on image `id` until released. */
-async function holdRowLock(scratch: ScratchDatabase, id: string): Promise<{ session: Database; release(): Promise<void> }> {
-  const session = await scratch.open()
-  await session.conn.execute(session.dialect.name === 'mysql' ? 'START TRANSACTION' : 'BEGIN')
-  await session.conn.query('SELECT id FROM images WHERE id = ? FOR UPDATE', [id])
-  return {
-    session,
-    async release() {
-      await session.conn.execute('ROLLBACK')
-      await session.close()
-    },
-  }
 }
 
 /** Sessions on this database other than `except` (ours, the test's). */

@@ -6,6 +6,7 @@ import { BIN, configFor, db, type CliResult } from './support/cli.js'
 import { forEachEngine, scratchDatabase, type ScratchDatabase } from './support/databases.js'
 import { EXPAND_HEAD, CONTRACT_HEAD } from './support/heads.js'
 import { managerOf, succeeded } from './support/manager.js'
+import { holdRowLock } from './support/row-lock.js'
 
 /**
  * No statement of ours waits without a bound for a lock another session
@@ -30,19 +31,6 @@ async function holdImages(scratch: ScratchDatabase): Promise<{ release(): Promis
   return {
     async release() {
       await session.conn.execute(session.dialect.name === 'mysql' ? 'UNLOCK TABLES' : 'ROLLBACK').catch(() => undefined)
-      await session.close()
-    },
-  }
-}
-
-/** A second session whose open transaction holds image `id`'s row lock, as a Glance API node's UPDATE would. */
-async function holdImageRow(scratch: ScratchDatabase, id: string): Promise<{ release(): Promise<void> }> {
-  const session = await scratch.open()
-  await session.conn.execute(session.dialect.name === 'mysql' ? 'START TRANSACTION' : 'BEGIN')
-  assert.equal((await session.conn.query(`SELECT id FROM images WHERE id = ? FOR UPDATE`, [id])).length, 1)
-  return {
-    async release() {
-      await session.conn.execute('ROLLBACK').catch(() => undefined)
       await session.close()
     },
   }
@@ -135,7 +123,7 @@ forEachEngine((engine) => {
   // MySQL's row-lock waits were InnoDB's (innodb_lock_wait_timeout, 50 s by default, then retried) until each session set it to the bound.
   test('db migrate behind a row another session holds says so, gives up at --lock-timeout; a later run finishes', async () => {
     const conf = configFor(scratch.url)
-    const holder = await holdImageRow(scratch, 'one')
+    const holder = await holdRowLock(scratch, 'one')
     let run: CliResult
     try {
       run = await dbBounded(conf, ['migrate', '--lock-timeout', '6'])

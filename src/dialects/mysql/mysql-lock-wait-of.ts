@@ -1,8 +1,8 @@
 import type { Connection } from '../connection.js'
 import type { LockWaitSeen } from '../dialect.js'
 
-/** Errors that say this session may not read InnoDB's transactions: no PROCESS privilege, or no such table. */
-const NOT_READABLE = new Set([1227, 1142, 1109, 1044])
+/** The error says this session may not read InnoDB's views: no PROCESS privilege, or no such table. */
+const isUnreadable = (error: unknown) => [1227, 1142, 1109, 1044].includes((error as { errno?: number } | undefined)?.errno ?? 0)
 
 /**
  * What session `id` waits for, asked from `other`. Metadata-lock and table-lock
@@ -24,7 +24,7 @@ export async function mysqlLockWaitOf(other: Connection, id: number): Promise<Lo
   try {
     return await rowLockWaitOf(other, id)
   } catch (error) {
-    if (!NOT_READABLE.has((error as { errno?: number }).errno ?? 0)) throw error
+    if (!isUnreadable(error)) throw error
     innodbUnreadable.add(other)
     return undefined
   }
@@ -57,7 +57,7 @@ async function rowLockHolders(other: Connection, trx: string): Promise<string[]>
     )
     return rows.map((r) => r.holder)
   } catch (error) {
-    if (NOT_READABLE.has((error as { errno?: number }).errno ?? 0)) return []
+    if (isUnreadable(error)) return []
     throw error
   }
 }
