@@ -162,6 +162,13 @@ async function deletePlans(conn: Connection, statements: readonly { sql: string;
 const counts = (result: { tables: readonly { table: string; rows: number }[] }) =>
   Object.fromEntries(result.tables.map((t) => [t.table, t.rows]))
 
+/** PostgreSQL: the pages `table`'s heap has (0 elsewhere). */
+async function heapPages(conn: Connection, table: string): Promise<number> {
+  if (conn.dialect !== 'postgresql') return 0
+  const [row] = await conn.query<{ pages: string }>(`SELECT pg_relation_size('${table}') / 8192 AS pages`)
+  return Number(row?.pages)
+}
+
 function request(overrides: Partial<PurgeRequest> = {}): PurgeRequest {
   return { ageInDays: 30, maxRows: 100, batchSize: 1000, dryRun: false, nowMs: NOW, ...overrides }
 }
@@ -441,6 +448,47 @@ forEachEngine((engine) => {
         'the first batch is --batch-size (under 1,000), each next a quarter of the last, never below 1',
       )
       assert.deepEqual((await contents(conn)).image_properties, ['live'])
+    })
+
+    test('rows another session rewrites during the walk are still purged, wherever their new versions land', async () => {
+      const ROWS = 300
+      await image(conn, 'img', false, null)
+      for (let i = 0; i < ROWS; i++) {
+        await conn.execute(
+          'INSERT INTO image_properties (image_id, name, value, created_at, deleted, deleted_at) VALUES (?, ?, ?, ?, ?, ?)',
+          ['img', `p${i}`, 'v'.repeat(500), ago(500), true, ago(40)],
+        )
+      }
+      await child(conn, 'image_properties', 'img', 'live', false, null)
+      const pagesBefore = await heapPages(conn, 'image_properties')
+      const writer = await scratch.open()
+      let rewritten = 0
+      let movedPastTheWalk = false
+      // Before the first DELETE runs (the walk has read the table's extent), every selected row gets a new
+      // version: on PostgreSQL a new ctid, past the pages the walk set out to read.
+      const hooked: Connection = {
+        ...conn,
+        query: (sql, params) => conn.query(sql, params),
+        execute: async (sql, params) => {
+          if (rewritten === 0 && sql.startsWith('DELETE FROM')) {
+            rewritten = await writer.conn.execute("UPDATE image_properties SET value = 'rewritten' WHERE deleted = ?", [true])
+            if (engine.dialect === 'postgresql') movedPastTheWalk = (await heapPages(writer.conn, 'image_properties')) > pagesBefore
+          }
+          return conn.execute(sql, params)
+        },
+        transaction: (fn) => conn.transaction(fn),
+        interrupt: () => conn.interrupt(),
+        close: () => conn.close(),
+      }
+      try {
+        const result = await purgeDeletedRows(hooked, request({ maxRows: -1, batchSize: 20 }))
+        assert.equal(rewritten, ROWS)
+        if (engine.dialect === 'postgresql') assert.ok(movedPastTheWalk, 'the new versions lie past the pages the walk began with')
+        assert.equal(counts(result).image_properties, ROWS)
+        assert.deepEqual((await contents(conn)).image_properties, ['live'])
+      } finally {
+        await writer.close()
+      }
     })
 
     test('max_rows 0 deletes nothing but still reports every table', async () => {

@@ -23,6 +23,8 @@ export interface PageRanges {
   extent(conn: Connection, table: string): Promise<TableExtent>
   /** The condition "the row of `table` (a quoted name) lies in units [from, to)". */
   onPages(table: string, from: number, to: number): string
+  /** The condition "the row of `table` is one of the first `limit` rows matching `where`" (a range of units and more). */
+  firstRows(table: string, where: string, limit: number): string
 }
 
 /** `n` as a unit number in SQL text, refused unless a safe integer. */

@@ -16,4 +16,7 @@ export const postgresqlPageRanges: PageRanges = {
   },
   onPages: (table, from, to) =>
     `${table}.ctid >= '(${unitNumber(from)},0)'::tid AND ${table}.ctid < '(${unitNumber(to)},0)'::tid`,
+  // A TID scan of the array the TID range scan inside collects.
+  firstRows: (table, where, limit) =>
+    `${table}.ctid = ANY(ARRAY(SELECT ${table}.ctid FROM ${table} WHERE ${where} LIMIT ${unitNumber(limit)}))`,
 }

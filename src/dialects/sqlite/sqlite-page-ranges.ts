@@ -17,4 +17,6 @@ export const sqlitePageRanges: PageRanges = {
     return { first: Number(bounds.lo), end: Number(bounds.hi) + 1, rowsPerUnit: 1 }
   },
   onPages: (table, from, to) => `${table}.rowid >= ${unitNumber(from)} AND ${table}.rowid < ${unitNumber(to)}`,
+  firstRows: (table, where, limit) =>
+    `${table}.rowid IN (SELECT ${table}.rowid FROM ${table} WHERE ${where} LIMIT ${unitNumber(limit)})`,
 }

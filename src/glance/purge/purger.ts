@@ -1,4 +1,5 @@
 import type { Connection } from '../../dialects/connection.js'
+import type { PageRanges } from '../../dialects/page-ranges.js'
 import { traitsOf } from '../../dialects/registry.js'
 import { BatchSizer, type BatchTarget } from '../../engine/batch-sizer.js'
 import { retryOnConflict } from '../../engine/batched-update.js'
@@ -273,33 +274,10 @@ export class Purger {
     }
     const pages = traitsOf(this.conn).pageRanges
     if (pages) {
-      const { first, end, rowsPerUnit } = await pages.extent(this.conn, s.t)
-      // The selected rows of a range, not its units, are what a probe costs (one lookup per reference
-      // each), and they are not spread evenly: after an UPDATE of every row (the offline db sync) the
-      // first half of PostgreSQL's heap holds only the versions it replaced, so ranges sized by the
-      // time of probes there grew 4x at each step and the first range past it took 2.5 s at 1M images.
-      // So each range is counted before it is probed (a scan of its units, no lookups) and cut down
-      // while it selects more than twice the rows the sizer asks for.
-      const onPages = (from: number, to: number): Condition => ({ sql: pages.onPages(s.t, from, to), params: [] })
-      let density = rowsPerUnit > 0 ? rowsPerUnit : UNKNOWN_ROWS_PER_UNIT
-      let previous = 0
-      for (let from = first; from < end; ) {
-        let units = Math.max(1, Math.round(sizer.size / Math.max(density, MIN_DENSITY)))
-        if (previous > 0) units = Math.min(units, previous * MAX_RANGE_GROWTH)
-        let to = Math.min(end, from + units)
-        let selected = await this.#countIn(onPages(from, to), s, selection)
-        while (selected > MAX_OVERSHOOT * sizer.size && to - from > 1) {
-          to = from + Math.max(1, Math.floor(((to - from) * sizer.size) / selected))
-          selected = await this.#countIn(onPages(from, to), s, selection)
-        }
-        if (selected > 0) {
-          const ms = await probe(onPages(from, to))
-          if (ms < 0) return true
-          sizer.record(selected, ms)
-        }
-        density = selected / (to - from)
-        previous = to - from
-        from = to
+      for await (const { range, selected } of this.#selectedRanges(pages, s, selection, sizer)) {
+        const ms = await probe(range)
+        if (ms < 0) return true
+        sizer.record(selected, ms)
       }
       return false
     }
@@ -319,6 +297,44 @@ export class Purger {
       if (n < size) return false
       sizer.record(n, ms)
       after = upper
+    }
+  }
+
+  /**
+   * `s`'s storage units (PageRanges) in ranges that each hold about
+   * `sizer.size` selected rows, skipping those that hold none. The selected
+   * rows of a range, not its units, are what a probe or a DELETE costs (a
+   * lookup per reference each, or a foreign-key check each), and they are not
+   * spread evenly: after an UPDATE of every row (the offline db sync) the first
+   * half of PostgreSQL's heap holds only the versions it replaced, so ranges
+   * sized by the time of probes there grew 4x at each step and the first range
+   * past it took 2.5 s at 1M images. So each range is counted first (a scan of
+   * its units, no lookups) and cut down while it selects more than twice the
+   * rows the sizer asks for. The caller records each range's time in `sizer`.
+   */
+  async *#selectedRanges(
+    pages: PageRanges,
+    s: Shape,
+    selection: Condition,
+    sizer: BatchSizer,
+  ): AsyncGenerator<{ readonly range: Condition; readonly selected: number }> {
+    const { first, end, rowsPerUnit } = await pages.extent(this.conn, s.t)
+    const onPages = (from: number, to: number): Condition => ({ sql: pages.onPages(s.t, from, to), params: [] })
+    let density = rowsPerUnit > 0 ? rowsPerUnit : UNKNOWN_ROWS_PER_UNIT
+    let previous = 0
+    for (let from = first; from < end; ) {
+      let units = Math.max(1, Math.round(sizer.size / Math.max(density, MIN_DENSITY)))
+      if (previous > 0) units = Math.min(units, previous * MAX_RANGE_GROWTH)
+      let to = Math.min(end, from + units)
+      let selected = await this.#countIn(onPages(from, to), s, selection)
+      while (selected > MAX_OVERSHOOT * sizer.size && to - from > 1) {
+        to = from + Math.max(1, Math.floor(((to - from) * sizer.size) / selected))
+        selected = await this.#countIn(onPages(from, to), s, selection)
+      }
+      if (selected > 0) yield { range: onPages(from, to), selected }
+      density = selected / (to - from)
+      previous = to - from
+      from = to
     }
   }
 
@@ -401,15 +417,66 @@ export class Purger {
     const { maxRows, batchSize, onEvent } = this.options
     const q = this.#q
     const s = this.#shape(table)
+    const traits = traitsOf(this.conn)
     // Where a connection may not enforce foreign keys (SQLite: Glance's connections leave them off), never orphan a row.
-    const guards = !traitsOf(this.conn).foreignKeysAlwaysEnforced
+    const guards = !traits.foreignKeysAlwaysEnforced
       ? refs.map((r) => ` AND NOT EXISTS (SELECT 1 FROM ${q(r.table)} WHERE ${q(r.table)}.${q(r.column)} = ${s.key})`).join('')
       : ''
+    const deleteIn = (range: Condition): Condition => ({
+      sql: s.parent
+        ? // task_info: the rows in the range whose task qualifies.
+          `DELETE FROM ${s.t} WHERE ${range.sql} AND EXISTS (SELECT 1 FROM ${s.parent} WHERE ${s.order} = ${s.key} AND ${selection.sql})`
+        : `DELETE FROM ${s.t} WHERE ${range.sql} AND ${selection.sql}${guards}`,
+      params: [...range.params, ...selection.params],
+    })
     // Batches are sized by time, as the data migrations' are: a table whose
     // rows cost more to delete (images: four foreign-key checks each) gets
     // fewer per DELETE, so no statement holds its locks much past the target.
     const sizer = new BatchSizer(batchSize, this.options.targetBatchMs)
     let total = 0
+    /** Deletes the selected rows of `range` (`n` of them when it was read): how many went, and how long its DELETE took. */
+    const batch = async (range: Condition, n: number): Promise<{ deleted: number; ms: number }> => {
+      const { deleted, ms, pausedMs } = await this.#deleteBatch(table, deleteIn(range), n, () => blocked(selection, total))
+      total += deleted
+      onEvent?.({ kind: 'batchDeleted', table: table.name, rows: deleted, total, ms, pausedMs })
+      if (guards && deleted < n) {
+        const error = await blocked({ sql: `${range.sql} AND ${selection.sql}`, params: [...range.params, ...selection.params] }, total, false)
+        if (error.blocking.length > 0) throw error
+      }
+      return { deleted, ms }
+    }
+
+    const pages = traits.pageRanges
+    if (pages && !traits.rowAddress(s.t) && !s.parent && maxRows === -1) {
+      // Where the row address is not stable (PostgreSQL's ctid changes with each UPDATE), walking the key
+      // reads the table in key order, a random page per row where the key is scattered (images.id, tasks.id):
+      // at 1M images the reads that found each batch's last key took 4.5 s of purge_images_table's 27 s.
+      // Ranges of pages read each page once. A row version another session writes during the walk may land
+      // behind it, so the walk repeats while selected rows remain, and the key walk takes what is left then.
+      for (let pass = 0; ; pass++) {
+        if (pass > 0 && (await this.#countIn(TRUE, s, selection)) === 0) return total
+        if (pass === MAX_PAGE_PASSES) break
+        for await (const { range, selected } of this.#selectedRanges(pages, s, selection, sizer)) {
+          if (selected <= batchSize) {
+            sizer.record(selected, (await batch(range, selected)).ms)
+            continue
+          }
+          // More than --batch-size in one range (a page holds more, or the count overshot): the sizer's rows per DELETE.
+          for (let left = selected; left > 0; ) {
+            const limit = Math.min(left, sizer.size)
+            const first: Condition = {
+              sql: pages.firstRows(s.t, `${range.sql} AND ${selection.sql}`, limit),
+              params: [...range.params, ...selection.params],
+            }
+            const { deleted, ms } = await batch(first, limit)
+            if (deleted < limit) break
+            left -= deleted
+            sizer.record(deleted, ms)
+          }
+        }
+      }
+    }
+
     let after: readonly Key[] | undefined
     const walk = await this.#walkFor(s, selection)
     const position = rowValue(walk)
@@ -420,52 +487,55 @@ export class Purger {
       // The next `limit` selected rows after the previous batch, in walk order.
       const from = after ?? []
       const past = after === undefined ? '' : `${position} > ${marks} AND `
-      const [batch] = await this.#query(lastOfNext(walk, s.source, `${past}${selection.sql}`, limit), [...from, ...selection.params])
-      const n = Number(batch?.n ?? 0)
+      const [last] = await this.#query(lastOfNext(walk, s.source, `${past}${selection.sql}`, limit), [...from, ...selection.params])
+      const n = Number(last?.n ?? 0)
       if (n === 0) break
-      const upper = walk.map((_, i) => batch![`k${i}`] as Key)
-      const range: Condition = { sql: `${past}${position} <= ${marks}`, params: [...from, ...upper] }
-      const statement: Condition = {
-        sql: s.parent
-          ? // task_info: the rows in the range whose task qualifies.
-            `DELETE FROM ${s.t} WHERE ${range.sql} AND EXISTS (SELECT 1 FROM ${s.parent} WHERE ${s.order} = ${s.key} AND ${selection.sql})`
-          : `DELETE FROM ${s.t} WHERE ${range.sql} AND ${selection.sql}${guards}`,
-        params: [...range.params, ...selection.params],
-      }
-      let deleted: number
-      let ms = 0
-      const pausedMs = (await this.options.pace?.(n)) ?? 0
-      try {
-        // One autocommitted DELETE: applied whole or not at all, so it can simply run again.
-        deleted = await retryOnConflict(
-          this.conn,
-          async () => {
-            // Only the DELETE is timed, the attempt that succeeded: a conflict's back-off says nothing about the size.
-            const start = performance.now()
-            const n = await this.#execute(statement.sql, statement.params)
-            ms = performance.now() - start
-            return n
-          },
-          (attempt, waitMs, reason) => onEvent?.({ kind: 'batchRetried', table: table.name, attempt, waitMs, reason }),
-        )
-      } catch (error) {
-        if (isForeignKeyViolation(error)) throw await blocked(selection, total)
-        throw error
-      }
-      total += deleted
-      onEvent?.({ kind: 'batchDeleted', table: table.name, rows: deleted, total, ms, pausedMs })
-      if (guards && deleted < n) {
-        const error = await blocked({ sql: `${range.sql} AND ${selection.sql}`, params: [...range.params, ...selection.params] }, total, false)
-        if (error.blocking.length > 0) throw error
-      }
+      const upper = walk.map((_, i) => last![`k${i}`] as Key)
+      const { ms } = await batch({ sql: `${past}${position} <= ${marks}`, params: [...from, ...upper] }, n)
       after = upper
       if (n < limit) break
       sizer.record(n, ms)
     }
     return total
   }
+
+  /**
+   * One batch's DELETE, autocommitted: applied whole or not at all, so it can
+   * simply run again after a conflict. A foreign-key violation (a row
+   * referenced meanwhile) becomes `blocked()`'s error.
+   */
+  async #deleteBatch(
+    table: PurgeTable,
+    statement: Condition,
+    rows: number,
+    blocked: () => Promise<PurgeBlockedError>,
+  ): Promise<{ deleted: number; ms: number; pausedMs: number }> {
+    let ms = 0
+    const pausedMs = (await this.options.pace?.(rows)) ?? 0
+    try {
+      const deleted = await retryOnConflict(
+        this.conn,
+        async () => {
+          // Only the DELETE is timed, the attempt that succeeded: a conflict's back-off says nothing about the size.
+          const start = performance.now()
+          const n = await this.#execute(statement.sql, statement.params)
+          ms = performance.now() - start
+          return n
+        },
+        (attempt, waitMs, reason) => this.options.onEvent?.({ kind: 'batchRetried', table: table.name, attempt, waitMs, reason }),
+      )
+      return { deleted, ms, pausedMs }
+    } catch (error) {
+      if (isForeignKeyViolation(error)) throw await blocked()
+      throw error
+    }
+  }
 }
 
+/** The whole table, as a range. */
+const TRUE: Condition = { sql: '1 = 1', params: [] }
+/** Page walks over the table before the key walk takes the rows still selected (Purger.#deleteInBatches). */
+const MAX_PAGE_PASSES = 3
 /** At most this many rows per range of the reference probe (Purger.#anyReferenced). */
 const MAX_PROBE_ROWS = 1_000_000
 /** Rows per unit assumed where the dialect has no estimate (a row of a few hundred bytes a page). */
